@@ -1,0 +1,35 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "compress",
+    products: [
+        .executable(name: "compress", targets: ["compress"]),
+        .library(name: "TensorCore", targets: ["TensorCore"]),
+        .library(name: "HDF5", targets: ["HDF5"]),
+        .library(name: "ModelIO", targets: ["ModelIO"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CLAPACKE", pkgConfig: "lapacke", providers: [.apt(["liblapacke-dev"])]),
+        .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
+
+        .target(name: "TensorCore", dependencies: ["CBLAS", "CLAPACKE"]),
+        .target(name: "HDF5", dependencies: ["CHDF5"]),
+        .target(name: "ModelIO", dependencies: ["TensorCore", "HDF5"]),
+        .executableTarget(
+            name: "compress",
+            dependencies: [
+                "ModelIO", "HDF5", "TensorCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(name: "bench", dependencies: ["TensorCore"], path: "Sources/Benchmarks"),
+
+        .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"]),
+        .testTarget(name: "HDF5Tests", dependencies: ["HDF5"]),
+    ]
+)

@@ -1,0 +1,12 @@
+import ArgumentParser
+
+/// The `compress` command line: makes trained networks small enough for phones and microcontrollers.
+@main
+struct Compress: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "compress",
+        abstract: "Make trained neural networks small: prune, quantize, factorize, Huffman-code.",
+        version: "0.1.0",
+        subcommands: []
+    )
+}
