@@ -7,6 +7,7 @@ let package = Package(
         .executable(name: "compress", targets: ["compress"]),
         .library(name: "TensorCore", targets: ["TensorCore"]),
         .library(name: "HDF5", targets: ["HDF5"]),
+        .library(name: "NN", targets: ["NN"]),
         .library(name: "ModelIO", targets: ["ModelIO"]),
     ],
     dependencies: [
@@ -16,10 +17,12 @@ let package = Package(
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CLAPACKE", pkgConfig: "lapacke", providers: [.apt(["liblapacke-dev"])]),
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
         .target(name: "TensorCore", dependencies: ["CBLAS", "CLAPACKE"]),
         .target(name: "HDF5", dependencies: ["CHDF5"]),
-        .target(name: "ModelIO", dependencies: ["TensorCore", "HDF5"]),
+        .target(name: "NN", dependencies: ["TensorCore"]),
+        .target(name: "ModelIO", dependencies: ["NN", "TensorCore", "HDF5", "CZlib"]),
         .executableTarget(
             name: "compress",
             dependencies: [
@@ -31,5 +34,7 @@ let package = Package(
 
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"]),
         .testTarget(name: "HDF5Tests", dependencies: ["HDF5"]),
+        .testTarget(name: "NNTests", dependencies: ["NN", "TensorCore"]),
+        .testTarget(name: "ModelIOTests", dependencies: ["ModelIO", "NN", "HDF5", "TensorCore"]),
     ]
 )
