@@ -30,9 +30,16 @@ static inline hid_t compress_H5T_STD_I8LE(void) { return H5T_STD_I8LE; }
 static inline hid_t compress_H5T_STD_U8LE(void) { return H5T_STD_U8LE; }
 static inline hid_t compress_H5T_STD_I32LE(void) { return H5T_STD_I32LE; }
 static inline hid_t compress_H5T_STD_I64LE(void) { return H5T_STD_I64LE; }
+static inline hid_t compress_H5T_STD_I16LE(void) { return H5T_STD_I16LE; }
+static inline hid_t compress_H5T_STD_U16LE(void) { return H5T_STD_U16LE; }
+static inline hid_t compress_H5T_STD_U32LE(void) { return H5T_STD_U32LE; }
+static inline hid_t compress_H5T_STD_U64LE(void) { return H5T_STD_U64LE; }
 static inline hid_t compress_H5T_C_S1(void) { return H5T_C_S1; }
 
 static inline size_t compress_H5T_VARIABLE(void) { return H5T_VARIABLE; }
+static inline haddr_t compress_HADDR_UNDEF(void) { return HADDR_UNDEF; }
+static inline hid_t compress_H5P_FILE_ACCESS(void) { return H5P_FILE_ACCESS; }
+static inline hid_t compress_H5E_DEFAULT(void) { return H5E_DEFAULT; }
 
 /// Silences HDF5's automatic error printer for the default error stack.
 static inline herr_t compress_H5_silence_errors(void) { return H5Eset_auto2(H5E_DEFAULT, NULL, NULL); }
