@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "HDF5", targets: ["HDF5"]),
         .library(name: "NN", targets: ["NN"]),
         .library(name: "ModelIO", targets: ["ModelIO"]),
+        .library(name: "Pipeline", targets: ["Pipeline"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -23,10 +24,11 @@ let package = Package(
         .target(name: "HDF5", dependencies: ["CHDF5"]),
         .target(name: "NN", dependencies: ["TensorCore"]),
         .target(name: "ModelIO", dependencies: ["NN", "TensorCore", "HDF5", "CZlib"]),
+        .target(name: "Pipeline", dependencies: ["ModelIO", "NN", "TensorCore"]),
         .executableTarget(
             name: "compress",
             dependencies: [
-                "ModelIO", "HDF5", "TensorCore",
+                "Pipeline", "ModelIO", "NN", "HDF5", "TensorCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -36,5 +38,6 @@ let package = Package(
         .testTarget(name: "HDF5Tests", dependencies: ["HDF5"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "TensorCore"]),
         .testTarget(name: "ModelIOTests", dependencies: ["ModelIO", "NN", "HDF5", "TensorCore"]),
+        .testTarget(name: "CompressTests", dependencies: ["Pipeline", "ModelIO"]),
     ]
 )
