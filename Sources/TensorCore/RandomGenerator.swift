@@ -70,10 +70,16 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable {
     }
 
     /// A tensor of uniform samples in `[low, high)`.
+    ///
+    /// - Precondition: `low < high` and `high - low` is finite.
     public mutating func uniform(shape: [Int], low: Float = 0, high: Float = 1) -> Tensor {
+        precondition(low < high && (high - low).isFinite,
+                     "RandomGenerator: uniform needs low < high with a finite width, got \(low) and \(high)")
+        // `low + width * u` can round up to `high` itself; keep the interval half-open.
+        let largest = high.nextDown
         let n = Tensor.elementCount(shape)
         var values = [Float](repeating: 0, count: n)
-        for i in 0..<n { values[i] = low + (high - low) * nextUnitFloat() }
+        for i in 0..<n { values[i] = Swift.min(low + (high - low) * nextUnitFloat(), largest) }
         return Tensor(shape: shape, scalars: values)
     }
 

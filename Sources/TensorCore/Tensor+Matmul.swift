@@ -15,6 +15,8 @@ public func gemm(
     c: UnsafeMutablePointer<Float>,
     alpha: Float = 1, beta: Float = 0
 ) {
+    precondition(m >= 0 && n >= 0 && k >= 0, "gemm: negative extent in m \(m), n \(n), k \(k)")
+    precondition(max(m, n, k) <= Int(Int32.max), "gemm: extents m \(m), n \(n), k \(k) exceed BLAS's 32-bit integers")
     guard m > 0, n > 0 else { return }
     guard k > 0 else {
         // BLAS leaves C untouched for k == 0 only when beta == 1; make the math explicit.

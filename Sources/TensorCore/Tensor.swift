@@ -13,9 +13,30 @@ public struct Tensor: Equatable, Sendable {
     /// The extent of each axis; the empty shape is a scalar holding one element.
     public private(set) var shape: [Int]
     /// The elements in row-major order; `scalars.count == shape.reduce(1, *)`.
+    ///
+    /// Element writes (`t.scalars[i] = x`, `t.scalars.withUnsafeMutableBufferPointer { ... }`)
+    /// happen in place when the storage is not shared, from any module. Assigning a new array or
+    /// resizing this one must keep the element count.
     public var scalars: [Float] {
-        didSet { precondition(scalars.count == oldValue.count, "Tensor: scalars must keep their count") }
+        @inlinable get { storage }
+        @inlinable set {
+            precondition(newValue.count == Tensor.elementCount(shape),
+                         "Tensor: shape \(shape) needs \(Tensor.elementCount(shape)) elements, got \(newValue.count)")
+            storage = newValue
+        }
+        // A `didSet` observer would make every write from another module copy the whole array;
+        // a modify accessor yields the storage itself and checks the count afterwards.
+        @inlinable _modify {
+            defer {
+                precondition(storage.count == Tensor.elementCount(shape),
+                             "Tensor: shape \(shape) needs \(Tensor.elementCount(shape)) elements, got \(storage.count)")
+            }
+            yield &storage
+        }
     }
+
+    /// The elements behind ``scalars``.
+    @usableFromInline var storage: [Float]
 
     /// Creates a tensor from a shape and its elements in row-major order.
     public init(shape: [Int], scalars: [Float]) {
@@ -23,7 +44,7 @@ public struct Tensor: Equatable, Sendable {
         precondition(Tensor.elementCount(shape) == scalars.count,
                      "Tensor: shape \(shape) needs \(Tensor.elementCount(shape)) elements, got \(scalars.count)")
         self.shape = shape
-        self.scalars = scalars
+        self.storage = scalars
     }
 
     /// Creates a tensor of the given shape with every element equal to `value`.
@@ -46,6 +67,16 @@ public struct Tensor: Equatable, Sendable {
 
     /// The number of elements.
     public var count: Int { scalars.count }
+
+    /// The only element of a one-element tensor, such as the result of a full reduction.
+    ///
+    /// ```swift
+    /// let loss = (prediction - target).map { $0 * $0 }.mean().scalar
+    /// ```
+    public var scalar: Float {
+        precondition(count == 1, "Tensor: scalar needs exactly one element, shape is \(shape)")
+        return scalars[0]
+    }
 
     /// Row-major strides, in elements.
     public var strides: [Int] { Tensor.strides(for: shape) }
