@@ -39,3 +39,4 @@ python3 -c "import keras; assert keras.__version__.split('.')[0] == '3', keras._
 
 cd "$REPO_ROOT"
 python3 "$SCRIPT_DIR/make-keras-fixtures.py"
+python3 "$SCRIPT_DIR/make-mnist-sample.py"

@@ -1,3 +1,4 @@
+import NN
 import Testing
 import TensorCore
 @testable import ModelIO
@@ -11,7 +12,7 @@ func indexedDataset(count: Int) -> Dataset {
 
 /// The example indices a batch holds, read back from its pixels.
 func exampleIndices(_ batch: Batch) -> [Int] {
-    stride(from: 0, to: batch.images.count, by: 4).map { Int(batch.images.scalars[$0]) }
+    stride(from: 0, to: batch.inputs.count, by: 4).map { Int(batch.inputs.scalars[$0]) }
 }
 
 @Suite("Minibatches")
@@ -47,7 +48,7 @@ struct BatchTests {
         #expect(batches.count == 3)
         let all = Array(batches)
         #expect(all.map(\.count) == [4, 4, 2])
-        #expect(all.map { $0.images.shape } == [[4, 2, 2, 1], [4, 2, 2, 1], [2, 2, 2, 1]])
+        #expect(all.map { $0.inputs.shape } == [[4, 2, 2, 1], [4, 2, 2, 1], [2, 2, 2, 1]])
         let visited = all.flatMap(exampleIndices)
         #expect(visited == batches.order)
         #expect(visited.sorted() == Array(0..<10))
@@ -74,7 +75,8 @@ struct BatchTests {
         let dataset = indexedDataset(count: 103)
         for dropLast in [false, true] {
             let batches = Minibatches(dataset, batchSize: 10, seed: 11, epoch: 2, dropLast: dropLast)
-            #expect(Array(batches.prefetched()) == Array(batches))
+            #expect(Array(batches.prefetched()).map(\.inputs) == Array(batches).map(\.inputs))
+            #expect(Array(batches.prefetched()).map(\.labels) == Array(batches).map(\.labels))
         }
         #expect(Array(Minibatches(indexedDataset(count: 0), batchSize: 4, seed: 1).prefetched()).isEmpty)
     }
@@ -83,7 +85,7 @@ struct BatchTests {
         let batches = Minibatches(indexedDataset(count: 50), batchSize: 5, seed: 1)
         for _ in 0..<20 {
             let iterator = batches.prefetched().makeIterator()
-            #expect(iterator.next() == batches.batch(0))
+            #expect(iterator.next()?.inputs == batches.batch(0).inputs)
         }
     }
 
@@ -94,7 +96,7 @@ struct BatchTests {
         var seen: [Int] = []
         for batch in batches.prefetched() {
             var sink: Float = 0
-            for x in batch.images.scalars { sink += x.squareRoot() }
+            for x in batch.inputs.scalars { sink += x.squareRoot() }
             #expect(sink >= 0)
             seen += exampleIndices(batch)
         }

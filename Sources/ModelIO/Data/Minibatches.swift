@@ -1,23 +1,5 @@
+import NN
 import TensorCore
-
-/// One minibatch: images `[B, H, W, C]` and their `B` labels.
-public struct Batch: Equatable, Sendable {
-    /// The images, `[B, H, W, C]`.
-    public var images: Tensor
-    /// The class of each image.
-    public var labels: [Int32]
-
-    /// The number of examples, `B`.
-    public var count: Int { labels.count }
-
-    /// Creates a batch; `images.shape[0]` must equal `labels.count`.
-    public init(images: Tensor, labels: [Int32]) {
-        precondition(images.rank >= 1 && images.shape[0] == labels.count,
-                     "Batch: \(images.shape) images for \(labels.count) labels")
-        self.images = images
-        self.labels = labels
-    }
-}
 
 /// The minibatches of one epoch over a data set, in a seeded shuffled order or in order.
 ///
@@ -101,7 +83,7 @@ public struct Minibatches: Sequence, Sendable {
             }
             initialized = picked.count * perImage
         }
-        return Batch(images: Tensor(shape: [picked.count] + dataset.imageShape, scalars: scalars),
+        return Batch(inputs: Tensor(shape: [picked.count] + dataset.imageShape, scalars: scalars),
                      labels: picked.map { dataset.labels[$0] })
     }
 

@@ -34,7 +34,7 @@ public final class KerasModelFile {
     public let kerasVersion: String?
     /// The `backend` attribute, when present.
     public let backend: String?
-    private let file: HDF5File
+    let hdf5: HDF5File
 
     /// True when an open HDF5 file has the legacy Keras model layout.
     public static func isKerasModel(_ file: HDF5File) -> Bool {
@@ -48,7 +48,7 @@ public final class KerasModelFile {
 
     /// Reads the architecture and weight index from an open HDF5 file.
     public init(file: HDF5File) throws {
-        self.file = file
+        hdf5 = file
         path = file.path
         guard Self.isKerasModel(file) else {
             throw ModelFileError(file: path, "is not a Keras model file (no model_config attribute and model_weights group)")
@@ -79,7 +79,7 @@ public final class KerasModelFile {
 
     /// Reads a weight's values as `Float`.
     public func readWeight(_ entry: KerasWeightEntry) throws -> [Float] {
-        try file.root.dataset(entry.datasetPath).read(as: Float.self)
+        try hdf5.root.dataset(entry.datasetPath).read(as: Float.self)
     }
 
     /// The weight named `name` (`kernel`, `bias`, ...) of `layer`, or nil.

@@ -1,0 +1,50 @@
+import HDF5
+import NN
+import TensorCore
+
+extension KerasModelFile {
+    /// Builds the engine's model from the file: the architecture from `model_config`, every
+    /// parameter from `model_weights`, and any masks or codebooks from the compression group.
+    ///
+    /// Each parameter of the built model must be found in the file under its Keras name (`kernel`,
+    /// `bias`, `depthwise_kernel`, `gamma`, `beta`, `moving_mean`, `moving_variance`) with the
+    /// same shape; a weight the model has no place for is an error too.
+    public func loadModel() throws -> Sequential {
+        let architecture = try Architecture(keras: config, file: path)
+        let model: Sequential
+        do {
+            model = try architecture.build(seed: 0)
+        } catch {
+            throw ModelFileError(file: path, field: "model_config", String(describing: error))
+        }
+        for entry in model.entries {
+            let stored = weights[entry.name] ?? []
+            let parameters = entry.layer.parameters
+            for parameter in parameters {
+                guard let weight = stored.first(where: { $0.name == parameter.name }) else {
+                    throw ModelFileError(file: path, layer: entry.name, field: parameter.name, "weight is missing")
+                }
+                guard weight.shape == parameter.shape else {
+                    throw ModelFileError(file: path, layer: entry.name, field: parameter.name,
+                                         "has shape \(weight.shape), the architecture needs \(parameter.shape)")
+                }
+                let values = try readWeight(weight)
+                if let bad = values.firstIndex(where: { !$0.isFinite }) {
+                    throw ModelFileError(file: path, layer: entry.name, field: parameter.name,
+                                         "element \(bad) is \(values[bad]); weights must be finite")
+                }
+                parameter.value = Tensor(shape: weight.shape, scalars: values)
+            }
+            if let extra = stored.first(where: { weight in !parameters.contains { $0.name == weight.name } }) {
+                throw ModelFileError(file: path, layer: entry.name, field: extra.name, "weight has no place in a \(entry.layer) layer")
+            }
+        }
+        try CompressionMetadata.read(from: hdf5, into: model)
+        return model
+    }
+}
+
+/// Loads a legacy Keras `.h5` model into the engine.
+public func loadKerasModel(path: String, limits: HDF5Limits = .default) throws -> Sequential {
+    try KerasModelFile(path: path, limits: limits).loadModel()
+}
