@@ -7,6 +7,6 @@ struct Compress: ParsableCommand {
         commandName: "compress",
         abstract: "Make trained neural networks small: prune, quantize, factorize, Huffman-code.",
         version: "0.1.0",
-        subcommands: [Inspect.self]
+        subcommands: [Inspect.self, Train.self, Eval.self]
     )
 }
