@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "TensorCore", targets: ["TensorCore"]),
         .library(name: "HDF5", targets: ["HDF5"]),
         .library(name: "NN", targets: ["NN"]),
+        .library(name: "Compression", targets: ["Compression"]),
         .library(name: "ModelIO", targets: ["ModelIO"]),
         .library(name: "Pipeline", targets: ["Pipeline"]),
     ],
@@ -23,12 +24,13 @@ let package = Package(
         .target(name: "TensorCore", dependencies: ["CBLAS", "CLAPACKE"]),
         .target(name: "HDF5", dependencies: ["CHDF5"]),
         .target(name: "NN", dependencies: ["TensorCore"]),
-        .target(name: "ModelIO", dependencies: ["NN", "TensorCore", "HDF5", "CZlib"]),
-        .target(name: "Pipeline", dependencies: ["ModelIO", "NN", "TensorCore"]),
+        .target(name: "Compression", dependencies: ["NN", "TensorCore"]),
+        .target(name: "ModelIO", dependencies: ["Compression", "NN", "TensorCore", "HDF5", "CZlib"]),
+        .target(name: "Pipeline", dependencies: ["ModelIO", "Compression", "NN", "TensorCore"]),
         .executableTarget(
             name: "compress",
             dependencies: [
-                "Pipeline", "ModelIO", "NN", "HDF5", "TensorCore",
+                "Pipeline", "ModelIO", "Compression", "NN", "HDF5", "TensorCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -38,6 +40,8 @@ let package = Package(
         .testTarget(name: "HDF5Tests", dependencies: ["HDF5"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "TensorCore"]),
         .testTarget(name: "ModelIOTests", dependencies: ["ModelIO", "NN", "HDF5", "TensorCore"]),
+        .testTarget(name: "CompressionTests", dependencies: ["Compression", "NN", "TensorCore"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "ModelIO", "Compression", "NN", "TensorCore"]),
         .testTarget(name: "CompressTests", dependencies: ["Pipeline", "ModelIO"]),
     ]
 )
