@@ -32,7 +32,7 @@ public final class ProgressDisplay {
     }
 
     private func write(_ text: String) {
-        fflush(stdout)
+        fflush(nil)  // stdout first, so lines on both streams keep their order
         FileHandle.standardError.write(Data(text.utf8))
     }
 }
