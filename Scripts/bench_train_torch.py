@@ -1,10 +1,10 @@
 """PyTorch side of Scripts/bench-train.sh: images/s of one training epoch on MNIST.
 
 Trains LeNet-300-100 or LeNet-5 (the same architectures and optimizer as `compress train`'s
-defaults) for one epoch on the 60k MNIST training images held in memory, eager mode, on CPU with
+defaults: SGD with Nesterov momentum and L2 weight decay) for one epoch on the 60k MNIST training images held in memory, eager mode, on CPU with
 the given number of threads, and prints one line:
     torch arch=lenet300 batch=64 images_per_second=12345.6 seconds=4.86 loss=0.25
-usage: python bench_train_torch.py ARCH BATCH THREADS LR MOMENTUM DATA_DIR
+usage: python bench_train_torch.py ARCH BATCH THREADS LR MOMENTUM WEIGHT_DECAY DATA_DIR
 """
 import os
 import sys
@@ -35,15 +35,15 @@ def model_for(arch):
 
 
 def main():
-    arch, batch, threads, lr, momentum, data_dir = sys.argv[1:7]
-    batch, threads, lr, momentum = int(batch), int(threads), float(lr), float(momentum)
+    arch, batch, threads, lr, momentum, weight_decay, data_dir = sys.argv[1:8]
+    batch, threads, lr, momentum, weight_decay = int(batch), int(threads), float(lr), float(momentum), float(weight_decay)
     torch.set_num_threads(threads)
     torch.manual_seed(0)
     images = torch.from_numpy(read_idx(os.path.join(data_dir, "train-images-idx3-ubyte")).astype(np.float32) / 255.0)
     images = images.reshape(-1, 1, 28, 28)
     labels = torch.from_numpy(read_idx(os.path.join(data_dir, "train-labels-idx1-ubyte")).astype(np.int64))
     model = model_for(arch)
-    optimizer = torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum)
+    optimizer = torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum, nesterov=True, weight_decay=weight_decay)
     loss_fn = nn.CrossEntropyLoss()
     count = images.shape[0]
     order = torch.randperm(count)

@@ -41,6 +41,16 @@ static inline haddr_t compress_HADDR_UNDEF(void) { return HADDR_UNDEF; }
 static inline hid_t compress_H5P_FILE_ACCESS(void) { return H5P_FILE_ACCESS; }
 static inline hid_t compress_H5E_DEFAULT(void) { return H5E_DEFAULT; }
 
+/// An object-creation property list of `class_id` (group, dataset or file creation) that records no
+/// modification times, so the same content always gives the same bytes. Close it with H5Pclose.
+static inline hid_t compress_untimed_creation_plist(hid_t class_id) {
+    hid_t plist = H5Pcreate(class_id);
+    if (plist >= 0 && H5Pset_obj_track_times(plist, 0) < 0) { H5Pclose(plist); return -1; }
+    return plist;
+}
+static inline hid_t compress_H5P_GROUP_CREATE(void) { return H5P_GROUP_CREATE; }
+static inline hid_t compress_H5P_FILE_CREATE(void) { return H5P_FILE_CREATE; }
+
 /// Silences HDF5's automatic error printer for the default error stack.
 static inline herr_t compress_H5_silence_errors(void) { return H5Eset_auto2(H5E_DEFAULT, NULL, NULL); }
 

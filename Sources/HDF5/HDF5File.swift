@@ -113,7 +113,9 @@ public final class HDF5File {
                 throw context.error(.cannotCreate, nil, "cannot select the file format", hdf5Detail: true)
             }
         }
-        let id = H5Fcreate(path, compress_H5F_ACC_TRUNC(), compress_H5P_DEFAULT(), access)
+        let creation = compress_untimed_creation_plist(compress_H5P_FILE_CREATE())
+        defer { H5Pclose(creation) }
+        let id = H5Fcreate(path, compress_H5F_ACC_TRUNC(), creation, access)
         guard id >= 0 else { throw context.error(.cannotCreate, nil, "cannot create file", hdf5Detail: true) }
         return try HDF5File(path: path, id: id, isWritable: true, limits: limits)
     }

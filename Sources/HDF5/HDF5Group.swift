@@ -132,7 +132,9 @@ public final class HDF5Group: HDF5Object {
     public func createGroup(_ name: String) throws -> HDF5Group {
         let id = try liveID()
         let target = normalized(path.appendingHDF5Component(name))
-        let group = H5Gcreate2(id, name, compress_H5P_DEFAULT(), compress_H5P_DEFAULT(), compress_H5P_DEFAULT())
+        let creation = compress_untimed_creation_plist(compress_H5P_GROUP_CREATE())
+        defer { H5Pclose(creation) }
+        let group = H5Gcreate2(id, name, compress_H5P_DEFAULT(), creation, compress_H5P_DEFAULT())
         guard group >= 0 else { throw context.error(.writeFailed, target, "cannot create group", hdf5Detail: true) }
         return HDF5Group(context: context, id: group, path: target)
     }
@@ -173,8 +175,9 @@ public final class HDF5Group: HDF5Object {
         let space = HDF5Extent.makeSpace(shape: shape)
         guard space >= 0 else { throw context.error(.writeFailed, target, "cannot make a dataspace", hdf5Detail: true) }
         defer { H5Sclose(space) }
-        let dataset = H5Dcreate2(
-            id, name, fileType, space, compress_H5P_DEFAULT(), compress_H5P_DEFAULT(), compress_H5P_DEFAULT())
+        let creation = compress_untimed_creation_plist(compress_H5P_DATASET_CREATE())
+        defer { H5Pclose(creation) }
+        let dataset = H5Dcreate2(id, name, fileType, space, compress_H5P_DEFAULT(), creation, compress_H5P_DEFAULT())
         guard dataset >= 0 else { throw context.error(.writeFailed, target, "cannot create dataset", hdf5Detail: true) }
         let result = try HDF5Dataset(context: context, id: dataset, path: target)
         try result.write(values)
@@ -194,8 +197,9 @@ public final class HDF5Group: HDF5Object {
         let space = HDF5Extent.makeSpace(shape: [strings.count])
         guard space >= 0 else { throw context.error(.writeFailed, target, "cannot make a dataspace", hdf5Detail: true) }
         defer { H5Sclose(space) }
-        let dataset = H5Dcreate2(
-            id, name, type, space, compress_H5P_DEFAULT(), compress_H5P_DEFAULT(), compress_H5P_DEFAULT())
+        let creation = compress_untimed_creation_plist(compress_H5P_DATASET_CREATE())
+        defer { H5Pclose(creation) }
+        let dataset = H5Dcreate2(id, name, type, space, compress_H5P_DEFAULT(), creation, compress_H5P_DEFAULT())
         guard dataset >= 0 else { throw context.error(.writeFailed, target, "cannot create dataset", hdf5Detail: true) }
         let result = try HDF5Dataset(context: context, id: dataset, path: target)
         if !strings.isEmpty {
