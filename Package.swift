@@ -14,6 +14,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
     ],
     targets: [
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
@@ -26,7 +27,7 @@ let package = Package(
         .target(name: "NN", dependencies: ["TensorCore"]),
         .target(name: "Compression", dependencies: ["NN", "TensorCore"]),
         .target(name: "ModelIO", dependencies: ["Compression", "NN", "TensorCore", "HDF5", "CZlib"]),
-        .target(name: "Pipeline", dependencies: ["ModelIO", "Compression", "NN", "TensorCore"]),
+        .target(name: "Pipeline", dependencies: ["ModelIO", "Compression", "NN", "TensorCore", .product(name: "Yams", package: "Yams")]),
         .executableTarget(
             name: "compress",
             dependencies: [
