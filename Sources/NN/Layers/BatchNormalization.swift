@@ -1,0 +1,124 @@
+import Foundation
+import TensorCore
+
+/// Batch normalization over the last axis, as Keras' `BatchNormalization(axis=-1)`.
+///
+/// Training mode normalises with the batch mean and (biased) variance and updates the moving
+/// statistics: `moving = moving * momentum + batch * (1 - momentum)`. Inference mode uses the
+/// moving statistics. Parameters: `gamma`, `beta` (trainable), `moving_mean`, `moving_variance`
+/// (non-trainable, updated by the layer).
+public final class BatchNormalization: Layer {
+    public let channels: Int
+    public let epsilon: Float
+    public let momentum: Float
+    /// `[channels]`, or nil when `scale` is false (then gamma is 1).
+    public let gamma: Parameter?
+    /// `[channels]`, or nil when `center` is false (then beta is 0).
+    public let beta: Parameter?
+    public let movingMean: Parameter
+    public let movingVariance: Parameter
+
+    public init(channels: Int, epsilon: Float = 1e-3, momentum: Float = 0.99, center: Bool = true, scale: Bool = true) {
+        precondition(channels > 0, "BatchNormalization: channels must be positive")
+        self.channels = channels
+        self.epsilon = epsilon
+        self.momentum = momentum
+        gamma = scale ? Parameter(name: "gamma", value: Tensor(repeating: 1, shape: [channels])) : nil
+        beta = center ? Parameter(name: "beta", value: Tensor(zeros: [channels])) : nil
+        movingMean = Parameter(name: "moving_mean", value: Tensor(zeros: [channels]), isTrainable: false)
+        movingVariance = Parameter(name: "moving_variance", value: Tensor(repeating: 1, shape: [channels]), isTrainable: false)
+    }
+
+    /// Parameters in Keras' order: gamma, beta, moving_mean, moving_variance.
+    public var parameters: [Parameter] {
+        [gamma, beta].compactMap { $0 } + [movingMean, movingVariance]
+    }
+
+    public func outputShape(for inputShape: [Int]) -> [Int] {
+        precondition(inputShape.last == channels, "BatchNormalization: input \(inputShape) does not end in \(channels)")
+        return inputShape
+    }
+
+    public func callAsFunction(_ x: Variable, training: Bool) -> Variable {
+        precondition(x.shape.last == channels, "BatchNormalization: input \(x.shape) does not end in \(channels)")
+        let c = channels
+        let rows = x.value.count / c
+        var mean = [Float](repeating: 0, count: c)
+        var variance = [Float](repeating: 0, count: c)
+        let xValue = x.value
+        if training {
+            precondition(rows > 0, "BatchNormalization: empty batch")
+            var sum = [Double](repeating: 0, count: c), squares = [Double](repeating: 0, count: c)
+            xValue.withScalarPointer { px in
+                for r in 0..<rows { for j in 0..<c { sum[j] += Double(px[r * c + j]) } }
+                for j in 0..<c { mean[j] = Float(sum[j] / Double(rows)) }
+                for r in 0..<rows {
+                    for j in 0..<c { let d = Double(px[r * c + j] - mean[j]); squares[j] += d * d }
+                }
+            }
+            for j in 0..<c { variance[j] = Float(squares[j] / Double(rows)) }
+            let m = momentum
+            movingMean.value = Tensor(shape: [c], scalars: (0..<c).map { movingMean.value.scalars[$0] * m + mean[$0] * (1 - m) })
+            movingVariance.value = Tensor(shape: [c], scalars: (0..<c).map { movingVariance.value.scalars[$0] * m + variance[$0] * (1 - m) })
+        } else {
+            mean = movingMean.value.scalars
+            variance = movingVariance.value.scalars
+        }
+        let invStd = variance.map { 1 / ($0 + epsilon).squareRoot() }
+        let gammaVariable = gamma?.variable, betaVariable = beta?.variable
+        let gammaValues = gammaVariable?.value.scalars ?? [Float](repeating: 1, count: c)
+        let betaValues = betaVariable?.value.scalars ?? [Float](repeating: 0, count: c)
+        // xhat is kept for the backward pass.
+        let xhat = makeTensor(shape: x.shape) { h in
+            xValue.withScalarPointer { px in
+                for r in 0..<rows { for j in 0..<c { h[r * c + j] = (px[r * c + j] - mean[j]) * invStd[j] } }
+            }
+        }
+        let y = makeTensor(shape: x.shape) { o in
+            xhat.withScalarPointer { h in
+                for r in 0..<rows { for j in 0..<c { o[r * c + j] = h[r * c + j] * gammaValues[j] + betaValues[j] } }
+            }
+        }
+        let parents = [x] + [gammaVariable, betaVariable].compactMap { $0 }
+        return Variable.record(y, parents: parents) { gradient in
+            gradient.withScalarPointer { dy in xhat.withScalarPointer { h in
+                var sumDy = [Double](repeating: 0, count: c), sumDyXhat = [Double](repeating: 0, count: c)
+                for r in 0..<rows {
+                    for j in 0..<c {
+                        sumDy[j] += Double(dy[r * c + j])
+                        sumDyXhat[j] += Double(dy[r * c + j] * h[r * c + j])
+                    }
+                }
+                gammaVariable?.accumulateGradient { d, add in
+                    for j in 0..<c { d[j] = (add ? d[j] : 0) + Float(sumDyXhat[j]) }
+                }
+                betaVariable?.accumulateGradient { d, add in
+                    for j in 0..<c { d[j] = (add ? d[j] : 0) + Float(sumDy[j]) }
+                }
+                x.accumulateGradient { dx, add in
+                    if training {
+                        // dx = gamma * invStd / N * (N * dy - sum(dy) - xhat * sum(dy * xhat))
+                        let n = Float(rows)
+                        let meanDy = sumDy.map { Float($0) / n }, meanDyXhat = sumDyXhat.map { Float($0) / n }
+                        for r in 0..<rows {
+                            for j in 0..<c {
+                                let t = r * c + j
+                                let v = gammaValues[j] * invStd[j] * (dy[t] - meanDy[j] - h[t] * meanDyXhat[j])
+                                dx[t] = (add ? dx[t] : 0) + v
+                            }
+                        }
+                    } else {
+                        for r in 0..<rows {
+                            for j in 0..<c {
+                                let t = r * c + j
+                                dx[t] = (add ? dx[t] : 0) + dy[t] * gammaValues[j] * invStd[j]
+                            }
+                        }
+                    }
+                }
+            } }
+        }
+    }
+
+    public var description: String { "BatchNormalization(\(channels), epsilon: \(epsilon), momentum: \(momentum))" }
+}
