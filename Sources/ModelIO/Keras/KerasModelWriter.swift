@@ -1,3 +1,4 @@
+import Compression
 import Foundation
 import HDF5
 import NN
@@ -7,14 +8,17 @@ import NN
 /// The layout is the one Keras 3 writes with `model.save("x.h5")`: the root attributes
 /// `model_config` (a `Sequential` configuration), `keras_version` and `backend`; under
 /// `model_weights`, `layer_names` and, per layer, `weight_names` with the weights at
-/// `model_weights/<layer>/<model>/<layer>/<weight>`. Masks and codebooks go in the `compression`
-/// group (see ``CompressionMetadata``), which Keras ignores. The file is written atomically.
+/// `model_weights/<layer>/<model>/<layer>/<weight>`. Masks, codebooks and the quantization of
+/// `compressionState` go in the `compression` group (see ``CompressionMetadata``), which Keras
+/// ignores. The file is written atomically.
 ///
 /// - Parameters:
 ///   - model: the model to write.
 ///   - name: the model name recorded in the configuration.
 ///   - path: the output file; it must not be one of `inputs`.
-public func saveKerasModel(_ model: Sequential, name: String, to path: String, protecting inputs: [String] = []) throws {
+///   - compressionState: quantization to record beside the weights (int8 codes, k-means bits, FP16).
+public func saveKerasModel(_ model: Sequential, name: String, to path: String, protecting inputs: [String] = [],
+                           compressionState: CompressionState = CompressionState()) throws {
     let config = try kerasModelConfig(model, name: name)
     try writeAtomically(to: path, protecting: inputs) { temporary in
         let file = try HDF5File.create(temporary)
@@ -40,7 +44,7 @@ public func saveKerasModel(_ model: Sequential, name: String, to path: String, p
             try layerGroup.setAttribute("weight_names", strings: parameters.map { "\(name)/\(entry.name)/\($0.name)" })
         }
         try weightsGroup.createGroup("top_level_model_weights").setAttribute("weight_names", values: [Double](), shape: [0])
-        try CompressionMetadata.write(model, to: file)
+        try CompressionMetadata.write(model, state: compressionState, to: file)
     }
 }
 

@@ -1,0 +1,333 @@
+import Dispatch
+
+/// Exact, fast k-means of scalar values (Lloyd's algorithm on sorted data).
+///
+/// The values are sorted once (radix sort). In one dimension the cluster of a centroid is a run of
+/// the sorted values between the midpoints to its neighbours, so an iteration finds each boundary
+/// by a search in the sorted values and each cluster's sum and sum of squares from prefix sums:
+/// at most `O(k log n)` per iteration instead of `O(n k)`. The steps are those of Lloyd's
+/// algorithm exactly (assign every value to its nearest centroid, ties to the lower one; move
+/// every centroid to the mean of its values), so the objective never increases.
+///
+/// - An empty cluster keeps its centroid (in one dimension that keeps the centroids sorted, and a
+///   later iteration may fill it again).
+/// - Iterations stop at a fixed point (no boundary moved), when the objective fell by at most
+///   `tolerance` times its value, or after `maxIterations`.
+/// - Prefix sums are compensated (Kahan) sums of `Double` values centred on the mean, so the
+///   objective of a cluster is accurate even for millions of values; the objective reported at
+///   the end is summed directly from the values. Everything is deterministic.
+///
+/// ```swift
+/// let kmeans = KMeans1D(values: weights)
+/// let start = CentroidInitialization.linear.centroids(count: 32, sortedValues: kmeans.sortedValues, seed: 1)
+/// let result = kmeans.cluster(from: start)
+/// let labels = KMeans1D.nearestCentroids(of: weights, centroids: result.centroids)
+/// ```
+public struct KMeans1D: Sendable {
+    /// The outcome of ``cluster(from:maxIterations:tolerance:)``.
+    public struct Result: Sendable, Equatable {
+        /// The centroids, ascending; as many as the initial ones (empty clusters keep theirs).
+        public var centroids: [Float]
+        /// The number of values nearest to each centroid.
+        public var clusterSizes: [Int]
+        /// The sum over all values of the squared distance to the nearest centroid.
+        public var objective: Double
+        /// The Lloyd iterations done (centroid updates).
+        public var iterations: Int
+        /// Whether the iterations reached a fixed point (rather than the tolerance or the cap).
+        public var reachedFixedPoint: Bool
+    }
+
+    /// The values, ascending.
+    public let sortedValues: [Float]
+    private let mean: Double
+    /// Interleaved prefix sums: `prefixSums[2i]` is the sum of `sortedValues[0..<i] - mean` and
+    /// `prefixSums[2i + 1]` the sum of their squares (side by side, so one cache line holds both).
+    private let prefixSums: [Double]
+
+    /// Sorts `values` and prepares the prefix sums.
+    ///
+    /// - Precondition: every value is finite.
+    public init(values: [Float]) {
+        precondition(values.allSatisfy(\.isFinite), "KMeans1D: values must be finite")
+        let sorted = radixSorted(values)
+        var total = 0.0
+        for x in sorted { total += Double(x) }
+        let mean = sorted.isEmpty ? 0 : total / Double(sorted.count)
+        var sums = [Double](repeating: 0, count: 2 * (sorted.count + 1))
+        var sum = 0.0, sumCompensation = 0.0, square = 0.0, squareCompensation = 0.0
+        for (i, x) in sorted.enumerated() {
+            let y = Double(x) - mean
+            kahanAdd(y, to: &sum, compensation: &sumCompensation)
+            kahanAdd(y * y, to: &square, compensation: &squareCompensation)
+            sums[2 * i + 2] = sum
+            sums[2 * i + 3] = square
+        }
+        self.sortedValues = sorted
+        self.mean = mean
+        self.prefixSums = sums
+    }
+
+    /// The number of values.
+    public var count: Int { sortedValues.count }
+
+    /// Runs Lloyd's algorithm from `initialCentroids`.
+    ///
+    /// Each iteration moves every centroid to the mean of its run of values (the objective of the
+    /// runs about their means comes with it, from the prefix sums), then finds the new runs. Only
+    /// what can have changed is recomputed: a centroid whose run kept both ends keeps its value,
+    /// and a boundary between two centroids that kept theirs stays, so late iterations, where few
+    /// boundaries still move, cost little. It stops when no run changed (a fixed point), when the
+    /// objective fell by at most `tolerance` times its value, or after `maxIterations`.
+    ///
+    /// - Parameters:
+    ///   - initialCentroids: at least one finite centroid; they are sorted first.
+    ///   - maxIterations: the most centroid updates.
+    ///   - tolerance: stop when an iteration lowers the objective by at most this fraction of it.
+    /// - Precondition: there is at least one value and one centroid.
+    public func cluster(from initialCentroids: [Float], maxIterations: Int = 10_000, tolerance: Double = 1e-10) -> Result {
+        precondition(!sortedValues.isEmpty, "KMeans1D: no values to cluster")
+        precondition(!initialCentroids.isEmpty && initialCentroids.allSatisfy(\.isFinite), "KMeans1D: need finite initial centroids")
+        precondition(maxIterations >= 0 && tolerance >= 0, "KMeans1D: bad stopping settings")
+        var centroids = initialCentroids.sorted()
+        let k = centroids.count, n = sortedValues.count
+        // ends[j]: one past the last value of centroid j's run; the last run ends at n.
+        var ends = [Int](repeating: n, count: k)
+        var endMoved = [Bool](repeating: true, count: k)
+        var centroidMoved = [Bool](repeating: false, count: k)
+        var runObjectives = [Double](repeating: 0, count: k)
+        var iterations = 0
+        var reachedFixedPoint = false
+        sortedValues.withUnsafeBufferPointer { values in
+            prefixSums.withUnsafeBufferPointer { sums in
+                var floor = 0
+                for j in 0..<(k - 1) {
+                    floor = upperBound(of: (Double(centroids[j]) + Double(centroids[j + 1])) / 2, in: values, from: floor, hint: nil)
+                    ends[j] = floor
+                }
+                var objective = Double.infinity
+                while iterations < maxIterations {
+                    iterations += 1
+                    // Move the centroids whose runs changed to their means.
+                    for j in 0..<k {
+                        centroidMoved[j] = false
+                        guard endMoved[j] || (j > 0 && endMoved[j - 1]) else { continue }
+                        let start = j > 0 ? ends[j - 1] : 0, end = ends[j]
+                        guard end > start else { runObjectives[j] = 0; continue }
+                        let sum = sums[2 * end] - sums[2 * start]
+                        let shiftedMean = sum / Double(end - start)
+                        runObjectives[j] = max(0, sums[2 * end + 1] - sums[2 * start + 1] - sum * shiftedMean)
+                        let centroid = Float(shiftedMean + mean)
+                        if centroid != centroids[j] {
+                            centroids[j] = centroid
+                            centroidMoved[j] = true
+                        }
+                    }
+                    let meanObjective = runObjectives.reduce(0, +)
+                    // Find the boundaries next to moved centroids again.
+                    var anyEndMoved = false
+                    for j in 0..<(k - 1) {
+                        endMoved[j] = false
+                        guard centroidMoved[j] || centroidMoved[j + 1] else { continue }
+                        let end = upperBound(of: (Double(centroids[j]) + Double(centroids[j + 1])) / 2, in: values,
+                                             from: j > 0 ? ends[j - 1] : 0, hint: ends[j])
+                        if end != ends[j] {
+                            ends[j] = end
+                            endMoved[j] = true
+                            anyEndMoved = true
+                        }
+                    }
+                    if !anyEndMoved { reachedFixedPoint = true; break }
+                    if objective - meanObjective <= tolerance * meanObjective { break }
+                    objective = meanObjective
+                }
+            }
+        }
+        var sizes = [Int](repeating: 0, count: k)
+        var exact = 0.0, start = 0
+        for j in 0..<k {
+            sizes[j] = ends[j] - start
+            let c = Double(centroids[j])
+            for i in start..<ends[j] {
+                let d = Double(sortedValues[i]) - c
+                exact += d * d
+            }
+            start = ends[j]
+        }
+        return Result(centroids: centroids, clusterSizes: sizes, objective: exact, iterations: iterations,
+                      reachedFixedPoint: reachedFixedPoint)
+    }
+
+    /// The index of the nearest of `centroids` (ascending) for each value, ties to the lower index:
+    /// the same rule ``cluster(from:maxIterations:tolerance:)`` uses.
+    ///
+    /// The index is the number of midpoints between adjacent centroids that lie below the value.
+    /// A table over equal-width buckets of the values' range gives that count at each bucket's
+    /// start, so only the few midpoints near the value are searched.
+    ///
+    /// - Precondition: `centroids` is non-empty and ascending; every value is finite.
+    public static func nearestCentroids(of values: [Float], centroids: [Float]) -> [Int32] {
+        precondition(!centroids.isEmpty, "KMeans1D: no centroids")
+        precondition(zip(centroids, centroids.dropFirst()).allSatisfy { $0 <= $1 }, "KMeans1D: centroids must be ascending")
+        let midpoints = zip(centroids, centroids.dropFirst()).map { (Double($0) + Double($1)) / 2 }
+        guard !midpoints.isEmpty, let low = values.min().map(Double.init), let high = values.max().map(Double.init) else {
+            return [Int32](repeating: 0, count: values.count)
+        }
+        let bucketCount = max(1024, 8 * midpoints.count)
+        let width = (high - low) / Double(bucketCount)
+        // The number of midpoints below each bucket's start.
+        let table: [Int] = {
+            var table = [Int](repeating: 0, count: bucketCount)
+            var count = 0
+            for bucket in 0..<bucketCount {
+                let start = low + Double(bucket) * width
+                while count < midpoints.count && midpoints[count] < start { count += 1 }
+                table[bucket] = count
+            }
+            return table
+        }()
+        return [Int32](unsafeUninitializedCapacity: values.count) { buffer, initializedCount in
+            let labels = SendableBuffer(buffer)
+            // Chunks of 64K values, labelled in parallel; each label depends on its value only.
+            let chunk = 1 << 16
+            DispatchQueue.concurrentPerform(iterations: (values.count + chunk - 1) / chunk) { part in
+                for i in (part * chunk)..<min(values.count, (part + 1) * chunk) {
+                    let x = Double(values[i])
+                    let bucket = width > 0 ? min(bucketCount - 1, Int((x - low) / width)) : 0
+                    // The bucket can be off by one either way through rounding: search the
+                    // midpoints from the one before to the one after.
+                    var first = table[max(bucket - 1, 0)]
+                    var last = bucket + 2 < bucketCount ? table[bucket + 2] : midpoints.count
+                    while first < last {
+                        let middle = (first + last) / 2
+                        if midpoints[middle] < x { first = middle + 1 } else { last = middle }
+                    }
+                    labels.buffer[i] = Int32(first)
+                }
+            }
+            initializedCount = values.count
+        }
+    }
+}
+
+/// A buffer that parallel workers write to at disjoint indices.
+private struct SendableBuffer<Element>: @unchecked Sendable {
+    let buffer: UnsafeMutableBufferPointer<Element>
+    init(_ buffer: UnsafeMutableBufferPointer<Element>) { self.buffer = buffer }
+}
+
+/// The first index at or after `floor` whose value is above `limit` (`values.count` when none),
+/// for ascending `values`. With a `hint` (the answer of a nearby limit) it gallops out from the
+/// hint, costing `O(log distance)` instead of `O(log n)`.
+private func upperBound(of limit: Double, in values: UnsafeBufferPointer<Float>, from floor: Int, hint: Int?) -> Int {
+    let n = values.count
+    var low = floor, high = n
+    if let hint {
+        let start = min(max(hint, floor), n)
+        var step = 1
+        if start < n && Double(values[start]) <= limit {
+            low = start + 1
+            while low + step - 1 < n && Double(values[low + step - 1]) <= limit {
+                low += step
+                step *= 2
+            }
+            high = min(low + step - 1, n)
+        } else {
+            high = start
+            while high - step >= floor && Double(values[high - step]) > limit {
+                high -= step
+                step *= 2
+            }
+            low = max(high - step + 1, floor)
+        }
+    }
+    while low < high {
+        let middle = (low + high) / 2
+        if Double(values[middle]) <= limit { low = middle + 1 } else { high = middle }
+    }
+    return low
+}
+
+/// `sum += value`, carrying the lost low-order bits in `compensation` (Kahan summation).
+private func kahanAdd(_ value: Double, to sum: inout Double, compensation: inout Double) {
+    let corrected = value - compensation
+    let next = sum + corrected
+    compensation = (next - sum) - corrected
+    sum = next
+}
+
+/// `values` in ascending order, by a least-significant-digit radix sort of their bit patterns
+/// (three passes of 11 bits), which is several times faster than a comparison sort for millions
+/// of values; large inputs are sorted in two halves on two threads, then merged. `-0` sorts
+/// before `+0`; both compare equal, so the order is still ascending.
+func radixSorted(_ values: [Float]) -> [Float] {
+    guard values.count > 64 else { return values.sorted() }
+    // Map each bit pattern to an unsigned key with the same order: flip all bits of negatives,
+    // only the sign bit of the rest.
+    var keys = values.map { value -> UInt32 in
+        let bits = value.bitPattern
+        return bits & 0x8000_0000 != 0 ? ~bits : bits | 0x8000_0000
+    }
+    func value(_ key: UInt32) -> Float {
+        Float(bitPattern: key & 0x8000_0000 != 0 ? key & 0x7FFF_FFFF : ~key)
+    }
+    let middle = keys.count >= 1 << 18 ? keys.count / 2 : keys.count
+    keys.withUnsafeMutableBufferPointer { buffer in
+        let shared = SendableBuffer(buffer)
+        let halves = [0..<middle, middle..<shared.buffer.count].filter { !$0.isEmpty }
+        DispatchQueue.concurrentPerform(iterations: halves.count) { half in
+            radixSort(UnsafeMutableBufferPointer(rebasing: shared.buffer[halves[half]]))
+        }
+    }
+    guard middle < keys.count else { return keys.map(value) }
+    // Merge the two sorted halves, turning keys back into values on the way.
+    return [Float](unsafeUninitializedCapacity: keys.count) { output, initializedCount in
+        keys.withUnsafeBufferPointer { keys in
+            var left = 0, right = middle, next = 0
+            while left < middle && right < keys.count {
+                if keys[right] < keys[left] {
+                    output[next] = value(keys[right]); right += 1
+                } else {
+                    output[next] = value(keys[left]); left += 1
+                }
+                next += 1
+            }
+            while left < middle { output[next] = value(keys[left]); left += 1; next += 1 }
+            while right < keys.count { output[next] = value(keys[right]); right += 1; next += 1 }
+        }
+        initializedCount = keys.count
+    }
+}
+
+/// Sorts `keys` in place: three counting passes of 11 bits, the histograms of all three taken in
+/// one read.
+private func radixSort(_ keys: UnsafeMutableBufferPointer<UInt32>) {
+    let scratch = UnsafeMutableBufferPointer<UInt32>.allocate(capacity: keys.count)
+    defer { scratch.deallocate() }
+    let counts = UnsafeMutableBufferPointer<Int>.allocate(capacity: 3 * 2048)
+    defer { counts.deallocate() }
+    counts.initialize(repeating: 0)
+    for key in keys {
+        counts[Int(key & 2047)] += 1
+        counts[2048 + Int((key >> 11) & 2047)] += 1
+        counts[4096 + Int(key >> 22)] += 1
+    }
+    var source = keys, target = scratch
+    for pass in 0..<3 {
+        let base = pass * 2048, shift = UInt32(pass * 11)
+        var offset = 0
+        for digit in base..<(base + 2048) {
+            let count = counts[digit]
+            counts[digit] = offset
+            offset += count
+        }
+        for key in source {
+            let slot = base + Int((key >> shift) & 2047)
+            target[counts[slot]] = key
+            counts[slot] += 1
+        }
+        swap(&source, &target)
+    }
+    // After three passes the sorted keys are in `scratch`; copy them home.
+    _ = keys.update(fromContentsOf: source)
+}
