@@ -2,13 +2,17 @@ import Foundation
 import HDF5
 import NN
 
-/// Loads any model file the tool reads: today a legacy Keras `.h5` model.
+/// Loads any model file the tool reads: a legacy Keras `.h5` model, or a compressed model file
+/// (`.dcz`, told apart by its magic bytes).
 ///
 /// A missing file, a file that is not a model, or a model the engine cannot run is an error
 /// naming the file (and the layer and field where one is at fault).
 public func loadModel(path: String) throws -> Sequential {
     guard FileManager.default.fileExists(atPath: path) else {
         throw ModelFileError(file: path, "no such file")
+    }
+    if CompressedModelFormat.hasMagic(path: path) {
+        return try loadCompressedModel(path: path).model
     }
     return try loadKerasModel(path: path)
 }

@@ -2,10 +2,15 @@ import ModelIO
 
 /// Renders a `FileInspection` as text for `compress inspect`.
 ///
-/// A Keras model shows its layers and the parameter total; any other HDF5 file shows its tree of
-/// groups and datasets. `showTree` adds the tree for Keras models too.
+/// A Keras model shows its layers and the parameter total; a compressed model file its layers
+/// with their encodings, bits and bytes; any other HDF5 file shows its tree of groups and
+/// datasets. `showTree` adds the tree for Keras models too.
 public func inspectionText(_ inspection: FileInspection, showTree: Bool = false) -> String {
     var sections = ["\(inspection.file): \(inspection.format), \(groupedDigits(inspection.bytes)) bytes"]
+    if let compressed = inspection.compressed {
+        sections.append(compressedModelText(compressed))
+        return sections.joined(separator: "\n\n")
+    }
     if let keras = inspection.keras {
         sections.append(kerasLayersText(keras))
     }

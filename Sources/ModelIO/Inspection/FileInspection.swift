@@ -7,15 +7,28 @@ public struct FileInspection: Codable, Equatable, Sendable {
     public var file: String
     /// The file's size in bytes.
     public var bytes: Int
-    /// The file's format: `hdf5` or `keras-h5`.
+    /// The file's format: `hdf5`, `keras-h5` or `compressed` (a `.dcz` compressed model).
     public var format: String
-    /// Every group and dataset, depth-first, groups before their members.
+    /// Every group and dataset, depth-first, groups before their members (empty for `compressed`).
     public var objects: [HDF5ObjectSummary]
     /// The Keras model's layers, when the file is a legacy Keras model.
     public var keras: KerasModelSummary?
+    /// The layers of a compressed model file, with their encodings and sizes.
+    public var compressed: CompressedModelSummary?
 
     /// Reads the file's structure; throws an error naming the file when it cannot be read.
     public init(path: String, limits: HDF5Limits = .default) throws {
+        if CompressedModelFormat.hasMagic(path: path) {
+            let summary = try loadCompressedModel(path: path).summary
+            file = path
+            bytes = summary.fileBytes
+            format = "compressed"
+            objects = []
+            keras = nil
+            compressed = summary
+            return
+        }
+        compressed = nil
         let hdf5 = try HDF5File.open(path, limits: limits)
         defer { hdf5.close() }
         file = path

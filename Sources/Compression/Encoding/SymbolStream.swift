@@ -1,0 +1,182 @@
+/// How a ``SymbolStream`` stores its symbols.
+public enum SymbolStreamMode: String, Codable, Sendable {
+    /// Fixed-width fields of `⌈log2 A⌉` bits (at least 1) for an alphabet of `A` symbols.
+    case raw
+    /// A canonical Huffman code: the code lengths, then the code words.
+    case huffman
+    /// Two canonical Huffman codes: the second codes every symbol that comes right after the
+    /// stream's context symbol (a sparse index's filler), the first all others.
+    case contextHuffman
+}
+
+/// What one encoded ``SymbolStream`` holds and costs.
+public struct SymbolStreamStatistics: Codable, Equatable, Sendable {
+    public var mode: SymbolStreamMode
+    /// The number of symbols.
+    public var symbols: Int
+    /// Bits of the symbols themselves: code words or fixed-width fields, without padding.
+    public var payloadBits: Int
+    /// Bytes of the code-length table (0 for raw).
+    public var tableBytes: Int
+    /// Bytes of the whole stream: table, symbols and padding.
+    public var bytes: Int
+
+    /// Bytes of the stream that are neither table nor header: the symbols with their padding.
+    public var payloadBytes: Int { (payloadBits + 7) / 8 }
+}
+
+/// A sequence of symbols from a small alphabet (at most 256), Huffman-coded where that is
+/// smaller, stored raw where it is not.
+///
+/// Layout (the mode is kept by the caller: a compressed model packs the modes of a parameter's
+/// streams into one byte):
+/// ```text
+/// raw       ⌈n·w/8⌉ bytes of w-bit fields, LSB first (w = max(1, ⌈log2 A⌉))
+/// Huffman   the code lengths (HuffmanCodeLengthTable, padded to a byte), then the code words,
+///           LSB first, the last byte zero-padded; where they end follows from decoding them
+/// context   as Huffman, with two tables one after the other before the padding: the code of
+///           symbols after the context symbol second
+/// ```
+/// The symbol count `n` and the alphabet size `A` are not stored either: the container knows
+/// them (or stores `n` itself), which is also what lets a reader check every length before use.
+///
+/// ```swift
+/// var writer = ByteWriter()
+/// let stats = SymbolStream.write(indices, alphabetSize: 64, to: &writer)
+/// var cursor = ByteCursor(writer.bytes)
+/// let back = try SymbolStream.read(count: indices.count, alphabetSize: 64, mode: stats.mode,
+///                                  from: &cursor, field: "weights").symbols
+/// ```
+public enum SymbolStream {
+    /// Appends `symbols` (each below `alphabetSize`) in the smallest of the raw, Huffman and,
+    /// given a `contextSymbol`, context Huffman forms (the simpler on a tie: it decodes faster);
+    /// the statistics tell which.
+    @discardableResult
+    public static func write(_ symbols: [UInt8], alphabetSize: Int, contextSymbol: UInt8? = nil,
+                             to writer: inout ByteWriter) -> SymbolStreamStatistics {
+        precondition(alphabetSize >= 1 && alphabetSize <= HuffmanCode.maxAlphabetSize, "SymbolStream: alphabet of \(alphabetSize)")
+        let width = rawWidth(alphabetSize)
+        let rawPayloadBits = symbols.count * width
+        var best = (mode: SymbolStreamMode.raw, bytes: (rawPayloadBits + 7) / 8, codes: [HuffmanCode](), tableBytes: [UInt8](),
+                    payloadBits: rawPayloadBits)
+        if !symbols.isEmpty {
+            var candidates = [(SymbolStreamMode.huffman, [histogram(symbols, alphabetSize: alphabetSize)])]
+            if let contextSymbol {
+                let split = contextHistograms(symbols, alphabetSize: alphabetSize, contextSymbol: contextSymbol)
+                if split[1].contains(where: { $0 > 0 }) { candidates.append((.contextHuffman, split)) }
+            }
+            for (mode, frequencies) in candidates {
+                let codes = frequencies.map(HuffmanCode.init(frequencies:))
+                let payloadBits = zip(codes, frequencies).reduce(0) { $0 + $1.0.encodedBitCount(frequencies: $1.1) }
+                var table = BitWriter()
+                for code in codes { HuffmanCodeLengthTable.write(code, to: &table) }
+                let tableBytes = table.finish()
+                let bytes = tableBytes.count + (payloadBits + 7) / 8
+                if bytes < best.bytes { best = (mode, bytes, codes, tableBytes, payloadBits) }
+            }
+        }
+        switch best.mode {
+        case .raw:
+            writer.append(contentsOf: packFixedWidth(symbols, width: width))
+        case .huffman, .contextHuffman:
+            writer.append(contentsOf: best.tableBytes)
+            writer.append(contentsOf: HuffmanCode.encode(symbols, codes: best.codes, contextSymbol: best.mode == .contextHuffman ? contextSymbol : nil))
+        }
+        return SymbolStreamStatistics(mode: best.mode, symbols: symbols.count, payloadBits: best.payloadBits,
+                                      tableBytes: best.tableBytes.count, bytes: best.bytes)
+    }
+
+    /// The frequencies of the symbols that do not follow `contextSymbol` (the first included), and
+    /// of those that do.
+    static func contextHistograms(_ symbols: [UInt8], alphabetSize: Int, contextSymbol: UInt8) -> [[Int]] {
+        var counts = [[Int]](repeating: [Int](repeating: 0, count: alphabetSize), count: 2)
+        var context = 0
+        for symbol in symbols {
+            counts[context][Int(symbol)] += 1
+            context = symbol == contextSymbol ? 1 : 0
+        }
+        return counts
+    }
+
+    /// Reads `count` symbols of an alphabet of `alphabetSize` stored in `mode` by
+    /// ``write(_:alphabetSize:contextSymbol:to:)`` (with the same `contextSymbol` for `.contextHuffman`).
+    ///
+    /// Checks, before allocating, that the bytes that remain can hold `count` symbols (at least
+    /// one bit each); throws ``EncodedDataError`` naming `field` for a truncated, corrupt or
+    /// inconsistent stream.
+    public static func read(count: Int, alphabetSize: Int, mode: SymbolStreamMode, contextSymbol: UInt8? = nil,
+                            from cursor: inout ByteCursor, field: String) throws -> (symbols: [UInt8], statistics: SymbolStreamStatistics) {
+        precondition(alphabetSize >= 1 && alphabetSize <= HuffmanCode.maxAlphabetSize, "SymbolStream: alphabet of \(alphabetSize)")
+        let start = cursor.position
+        switch mode {
+        case .raw:
+            let width = rawWidth(alphabetSize)
+            guard count >= 0, count <= cursor.remaining * 8 / width else {
+                throw EncodedDataError(field: field, "\(count) symbols of \(width) bits do not fit in the \(cursor.remaining) bytes left (truncated)")
+            }
+            let range = try cursor.skip(field, count: (count * width + 7) / 8)
+            let symbols = unpackFixedWidth(cursor.bytes, range: range, count: count, width: width)
+            if alphabetSize < 1 << width, let bad = symbols.first(where: { Int($0) >= alphabetSize }) {
+                throw EncodedDataError(field: field, "symbol \(bad) is outside the alphabet of \(alphabetSize)")
+            }
+            return (symbols, SymbolStreamStatistics(mode: .raw, symbols: count, payloadBits: count * width, tableBytes: 0,
+                                                    bytes: cursor.position - start))
+        case .huffman, .contextHuffman:
+            guard count >= 1 else { throw EncodedDataError(field: field, "a Huffman stream of no symbols") }
+            let context = mode == .contextHuffman ? contextSymbol : nil
+            guard mode == .huffman || context != nil else { preconditionFailure("SymbolStream: a context stream needs its context symbol") }
+            var reader = BitReader(cursor.bytes, range: cursor.position..<cursor.end, field: field)
+            var codes = [try HuffmanCodeLengthTable.read(from: &reader, alphabetSize: alphabetSize, field: field)]
+            if context != nil { codes.append(try HuffmanCodeLengthTable.read(from: &reader, alphabetSize: alphabetSize, field: field)) }
+            let tableBytes = reader.bytesRead
+            _ = try cursor.skip(field, count: tableBytes)
+            let decoder = HuffmanDecoder(codes: codes, contextSymbol: context)
+            let (symbols, byteCount) = try decoder.decode(cursor.bytes, range: cursor.position..<cursor.end, count: count, field: field)
+            _ = try cursor.skip(field, count: byteCount)
+            let frequencies = context.map { contextHistograms(symbols, alphabetSize: alphabetSize, contextSymbol: $0) }
+                ?? [histogram(symbols, alphabetSize: alphabetSize)]
+            let payloadBits = zip(codes, frequencies).reduce(0) { $0 + $1.0.encodedBitCount(frequencies: $1.1) }
+            return (symbols, SymbolStreamStatistics(mode: mode, symbols: count, payloadBits: payloadBits, tableBytes: tableBytes,
+                                                    bytes: cursor.position - start))
+        }
+    }
+
+    /// The number of times each symbol occurs.
+    public static func histogram(_ symbols: [UInt8], alphabetSize: Int) -> [Int] {
+        var counts = [Int](repeating: 0, count: 256)
+        counts.withUnsafeMutableBufferPointer { c in
+            for symbol in symbols { c[Int(symbol)] += 1 }
+        }
+        return Array(counts.prefix(alphabetSize))
+    }
+
+    /// The width of a raw field: enough bits for every symbol, and at least one.
+    static func rawWidth(_ alphabetSize: Int) -> Int {
+        Swift.max(1, bitWidth(forValuesBelow: alphabetSize))
+    }
+
+    static func packFixedWidth(_ symbols: [UInt8], width: Int) -> [UInt8] {
+        if width == 8 { return symbols }
+        var writer = BitWriter()
+        for symbol in symbols { writer.write(UInt32(symbol), bits: width) }
+        return writer.finish()
+    }
+
+    static func unpackFixedWidth(_ bytes: [UInt8], range: Range<Int>, count: Int, width: Int) -> [UInt8] {
+        if width == 8 { return Array(bytes[range.lowerBound..<(range.lowerBound + count)]) }
+        return [UInt8](unsafeUninitializedCapacity: count) { output, initialized in
+            bytes.withUnsafeBufferPointer { input in
+                let mask = UInt16((1 << width) - 1)
+                var bit = range.lowerBound * 8
+                for i in 0..<count {
+                    let byte = bit >> 3
+                    var word = UInt16(input[byte])
+                    if byte + 1 < range.upperBound { word |= UInt16(input[byte + 1]) << 8 }
+                    output[i] = UInt8(truncatingIfNeeded: (word >> UInt16(bit & 7)) & mask)
+                    bit += width
+                }
+            }
+            initialized = count
+        }
+    }
+}

@@ -1,0 +1,335 @@
+import Compression
+import NN
+
+extension Architecture {
+    /// The architecture of a built model, layer by layer, to rebuild it elsewhere.
+    ///
+    /// Throws for a layer type the engine's architectures cannot describe.
+    public init(model: Sequential, name: String) throws {
+        let specs = try model.entries.map { entry -> LayerSpec in
+            let kind: LayerSpec.Kind
+            switch entry.layer {
+            case let dense as Dense:
+                kind = .dense(units: dense.units, activation: dense.activation, useBias: dense.bias != nil)
+            case let conv as Conv2D:
+                kind = .conv2d(filters: conv.filters, kernelSize: conv.kernelSize, strides: conv.strides, padding: conv.padding,
+                               activation: conv.activation, useBias: conv.bias != nil)
+            case let conv as DepthwiseConv2D:
+                kind = .depthwiseConv2d(kernelSize: conv.kernelSize, strides: conv.strides, padding: conv.padding,
+                                        depthMultiplier: conv.depthMultiplier, activation: conv.activation, useBias: conv.bias != nil)
+            case let pool as MaxPool2D:
+                kind = .maxPool2d(poolSize: pool.poolSize, strides: pool.strides, padding: pool.padding)
+            case let pool as AveragePool2D:
+                kind = .averagePool2d(poolSize: pool.poolSize, strides: pool.strides, padding: pool.padding)
+            case is GlobalAveragePool2D:
+                kind = .globalAveragePool2d
+            case is Flatten:
+                kind = .flatten
+            case let reshape as Reshape:
+                kind = .reshape(reshape.targetShape)
+            case let dropout as Dropout:
+                kind = .dropout(rate: dropout.rate)
+            case let norm as BatchNormalization:
+                kind = .batchNormalization(epsilon: norm.epsilon, momentum: norm.momentum, center: norm.beta != nil, scale: norm.gamma != nil)
+            case let activation as ActivationLayer:
+                kind = .activation(activation.activation)
+            case let padding as ZeroPadding2D:
+                kind = .zeroPadding2d(top: padding.top, bottom: padding.bottom, left: padding.left, right: padding.right)
+            default:
+                throw ModelFileError(file: name, layer: entry.name, "layer \(entry.layer) cannot be stored in a compressed model file")
+            }
+            return LayerSpec(entry.name, kind)
+        }
+        self.init(name: name, inputShape: model.inputShape, layers: specs)
+    }
+}
+
+/// The architecture section of a compressed model file: what rebuilds the `Sequential`.
+///
+/// ```text
+/// string name; varint rank; varint dims...; varint layer count
+/// per layer: byte type; string name (empty: the default name); the type's fields (docs/FORMAT.md)
+/// ```
+/// A layer's default name is its text-format keyword for the first layer of its type, then
+/// `keyword_1`, `keyword_2`, ... (as ``Architecture/init(parsing:name:)`` names unnamed layers).
+enum ArchitectureCoding {
+    /// Layer type codes.
+    enum LayerType: UInt8 {
+        case dense = 1, conv2d, depthwiseConv2d, maxPool2d, averagePool2d, globalAveragePool2d, flatten, reshape, dropout,
+             batchNormalization, activation, zeroPadding2d
+    }
+
+    /// Activation codes (stable: never renumber).
+    static let activations: [Activation] = [.linear, .relu, .relu6, .tanh, .sigmoid, .softmax]
+
+    static func write(_ architecture: Architecture, to writer: inout ByteWriter) {
+        writer.appendString(architecture.name)
+        writer.appendVarint(architecture.inputShape.count)
+        for extent in architecture.inputShape { writer.appendVarint(extent) }
+        writer.appendVarint(architecture.layers.count)
+        var defaults = DefaultLayerNames()
+        for spec in architecture.layers {
+            let name = spec.name == defaults.next(spec.kind.keyword) ? "" : spec.name
+            func size(_ size: Size2D) {
+                writer.appendVarint(size.height)
+                writer.appendVarint(size.width)
+            }
+            func flags(_ activation: Activation, useBias: Bool, padding: Padding = .valid) {
+                let code = UInt8(activations.firstIndex(of: activation)!)
+                writer.append(code | (useBias ? 0x08 : 0) | (padding == .same ? 0x10 : 0))
+            }
+            switch spec.kind {
+            case let .dense(units, activation, useBias):
+                writer.append(LayerType.dense.rawValue)
+                writer.appendString(name)
+                writer.appendVarint(units)
+                flags(activation, useBias: useBias)
+            case let .conv2d(filters, kernelSize, strides, padding, activation, useBias):
+                writer.append(LayerType.conv2d.rawValue)
+                writer.appendString(name)
+                writer.appendVarint(filters)
+                size(kernelSize)
+                size(strides)
+                flags(activation, useBias: useBias, padding: padding)
+            case let .depthwiseConv2d(kernelSize, strides, padding, multiplier, activation, useBias):
+                writer.append(LayerType.depthwiseConv2d.rawValue)
+                writer.appendString(name)
+                size(kernelSize)
+                size(strides)
+                writer.appendVarint(multiplier)
+                flags(activation, useBias: useBias, padding: padding)
+            case let .maxPool2d(poolSize, strides, padding), let .averagePool2d(poolSize, strides, padding):
+                if case .maxPool2d = spec.kind { writer.append(LayerType.maxPool2d.rawValue) } else { writer.append(LayerType.averagePool2d.rawValue) }
+                writer.appendString(name)
+                size(poolSize)
+                size(strides ?? poolSize)
+                writer.append(padding == .same ? 1 : 0)
+            case .globalAveragePool2d:
+                writer.append(LayerType.globalAveragePool2d.rawValue)
+                writer.appendString(name)
+            case .flatten:
+                writer.append(LayerType.flatten.rawValue)
+                writer.appendString(name)
+            case let .reshape(target):
+                writer.append(LayerType.reshape.rawValue)
+                writer.appendString(name)
+                writer.appendVarint(target.count)
+                for extent in target { writer.appendSignedVarint(extent) }
+            case let .dropout(rate):
+                writer.append(LayerType.dropout.rawValue)
+                writer.appendString(name)
+                writer.appendFloat32(rate)
+            case let .batchNormalization(epsilon, momentum, center, scale):
+                writer.append(LayerType.batchNormalization.rawValue)
+                writer.appendString(name)
+                writer.appendFloat32(epsilon)
+                writer.appendFloat32(momentum)
+                writer.append((center ? 1 : 0) | (scale ? 2 : 0))
+            case let .activation(activation):
+                writer.append(LayerType.activation.rawValue)
+                writer.appendString(name)
+                writer.append(UInt8(activations.firstIndex(of: activation)!))
+            case let .zeroPadding2d(top, bottom, left, right):
+                writer.append(LayerType.zeroPadding2d.rawValue)
+                writer.appendString(name)
+                for extent in [top, bottom, left, right] { writer.appendVarint(extent) }
+            }
+        }
+    }
+
+    /// Reads an architecture, checking every number's range; shapes are checked by
+    /// ``parameterElementCount(_:)``.
+    static func read(from cursor: inout ByteCursor) throws -> Architecture {
+        let field = "architecture"
+        let name = try cursor.readString("\(field): model name", maxBytes: CompressedModelFormat.maxNameBytes)
+        let rank = try cursor.readVarint("\(field): input rank", max: 8)
+        guard rank >= 1 else { throw EncodedDataError(field: "\(field): input rank", "must be at least 1") }
+        var inputShape: [Int] = []
+        for _ in 0..<rank {
+            inputShape.append(try cursor.readVarint("\(field): input shape", max: CompressedModelFormat.maxExtent))
+        }
+        let layerCount = try cursor.readVarint("\(field): layer count", max: cursor.remaining / 2)
+        var layers: [LayerSpec] = []
+        var defaults = DefaultLayerNames()
+        for index in 0..<layerCount {
+            let where_ = "\(field): layer \(index + 1)"
+            let typeCode = try cursor.readByte("\(where_) type")
+            guard let type = LayerType(rawValue: typeCode) else { throw EncodedDataError(field: "\(where_) type", "unknown layer type \(typeCode)") }
+            let storedName = try cursor.readString("\(where_) name", maxBytes: CompressedModelFormat.maxNameBytes)
+            let at = "\(field): layer \(index + 1)\(storedName.isEmpty ? "" : " '\(storedName)'")"
+            func extent(_ what: String) throws -> Int {
+                try cursor.readVarint("\(at) \(what)", max: CompressedModelFormat.maxExtent)
+            }
+            func size(_ what: String) throws -> Size2D {
+                Size2D(try extent("\(what) height"), try extent("\(what) width"))
+            }
+            func activation(_ code: UInt8) throws -> Activation {
+                guard Int(code) < activations.count else { throw EncodedDataError(field: "\(at) activation", "unknown activation \(code)") }
+                return activations[Int(code)]
+            }
+            func flags() throws -> (Activation, Bool, Padding) {
+                let byte = try cursor.readByte("\(at) flags")
+                guard byte & 0xE0 == 0 else { throw EncodedDataError(field: "\(at) flags", "unknown flags \(byte)") }
+                return (try activation(byte & 0x07), byte & 0x08 != 0, byte & 0x10 != 0 ? .same : .valid)
+            }
+            func finite(_ what: String) throws -> Float {
+                let value = try cursor.readFloat32("\(at) \(what)")
+                guard value.isFinite else { throw EncodedDataError(field: "\(at) \(what)", "must be finite") }
+                return value
+            }
+            let kind: LayerSpec.Kind
+            switch type {
+            case .dense:
+                let units = try extent("units")
+                let (activation, useBias, _) = try flags()
+                kind = .dense(units: units, activation: activation, useBias: useBias)
+            case .conv2d:
+                let filters = try extent("filters")
+                let kernel = try size("kernel"), strides = try size("strides")
+                let (activation, useBias, padding) = try flags()
+                kind = .conv2d(filters: filters, kernelSize: kernel, strides: strides, padding: padding, activation: activation, useBias: useBias)
+            case .depthwiseConv2d:
+                let kernel = try size("kernel"), strides = try size("strides")
+                let multiplier = try extent("depth multiplier")
+                let (activation, useBias, padding) = try flags()
+                kind = .depthwiseConv2d(kernelSize: kernel, strides: strides, padding: padding, depthMultiplier: multiplier,
+                                        activation: activation, useBias: useBias)
+            case .maxPool2d, .averagePool2d:
+                let pool = try size("pool size"), strides = try size("strides")
+                let paddingCode = try cursor.readByte("\(at) padding")
+                guard paddingCode <= 1 else { throw EncodedDataError(field: "\(at) padding", "unknown padding \(paddingCode)") }
+                let padding: Padding = paddingCode == 1 ? .same : .valid
+                kind = type == .maxPool2d ? .maxPool2d(poolSize: pool, strides: strides, padding: padding)
+                    : .averagePool2d(poolSize: pool, strides: strides, padding: padding)
+            case .globalAveragePool2d:
+                kind = .globalAveragePool2d
+            case .flatten:
+                kind = .flatten
+            case .reshape:
+                let targetRank = try cursor.readVarint("\(at) target rank", max: 8)
+                var target: [Int] = []
+                for _ in 0..<targetRank {
+                    target.append(try cursor.readSignedVarint("\(at) target shape", maxMagnitude: CompressedModelFormat.maxExtent))
+                }
+                kind = .reshape(target)
+            case .dropout:
+                kind = .dropout(rate: try finite("rate"))
+            case .batchNormalization:
+                let epsilon = try finite("epsilon"), momentum = try finite("momentum")
+                let byte = try cursor.readByte("\(at) flags")
+                guard byte & 0xFC == 0 else { throw EncodedDataError(field: "\(at) flags", "unknown flags \(byte)") }
+                kind = .batchNormalization(epsilon: epsilon, momentum: momentum, center: byte & 1 != 0, scale: byte & 2 != 0)
+            case .activation:
+                kind = .activation(try activation(try cursor.readByte("\(at) activation")))
+            case .zeroPadding2d:
+                let top = try cursor.readVarint("\(at) padding", max: CompressedModelFormat.maxExtent)
+                let bottom = try cursor.readVarint("\(at) padding", max: CompressedModelFormat.maxExtent)
+                let left = try cursor.readVarint("\(at) padding", max: CompressedModelFormat.maxExtent)
+                let right = try cursor.readVarint("\(at) padding", max: CompressedModelFormat.maxExtent)
+                kind = .zeroPadding2d(top: top, bottom: bottom, left: left, right: right)
+            }
+            let defaultName = defaults.next(kind.keyword)
+            layers.append(LayerSpec(storedName.isEmpty ? defaultName : storedName, kind))
+        }
+        return Architecture(name: name, inputShape: inputShape, layers: layers)
+    }
+
+    /// The number of parameter elements of every layer, from the shapes each layer gets, with
+    /// overflow-checked arithmetic; throws for shapes that do not fit (before anything is built).
+    static func parameterElementCount(_ architecture: Architecture) throws -> Int {
+        func fail(_ index: Int, _ message: String) -> EncodedDataError {
+            EncodedDataError(field: "architecture: layer '\(architecture.layers[index].name)'", message)
+        }
+        func product(_ values: [Int], _ index: Int) throws -> Int {
+            var result = 1
+            for value in values {
+                let (next, overflow) = result.multipliedReportingOverflow(by: value)
+                guard !overflow, next <= CompressedModelFormat.maxElements else { throw fail(index, "has more than \(CompressedModelFormat.maxElements) elements") }
+                result = next
+            }
+            return result
+        }
+        func window(_ input: Int, _ size: Int, _ stride: Int, _ padding: Padding, _ index: Int) throws -> Int {
+            guard size >= 1, stride >= 1 else { throw fail(index, "window and stride must be positive") }
+            let extent = padding.output(input: input, window: size, stride: stride).extent
+            guard extent >= 1 else { throw fail(index, "window \(size) does not fit input extent \(input)") }
+            return extent
+        }
+        guard architecture.inputShape.allSatisfy({ $0 >= 1 }) else {
+            throw EncodedDataError(field: "architecture: input shape", "extents must be positive, got \(architecture.inputShape)")
+        }
+        var shape = architecture.inputShape
+        _ = try product(shape, 0)
+        var total = 0
+        for (index, spec) in architecture.layers.enumerated() {
+            var parameters = 0
+            switch spec.kind {
+            case let .dense(units, _, useBias):
+                guard units >= 1 else { throw fail(index, "units must be positive") }
+                parameters = try product([shape.last!, units], index) + (useBias ? units : 0)
+                shape = shape.dropLast() + [units]
+            case let .conv2d(filters, kernel, strides, padding, _, useBias):
+                guard shape.count == 3, filters >= 1 else { throw fail(index, "needs [h, w, c] input and filters > 0") }
+                parameters = try product([kernel.height, kernel.width, shape[2], filters], index) + (useBias ? filters : 0)
+                shape = [try window(shape[0], kernel.height, strides.height, padding, index),
+                         try window(shape[1], kernel.width, strides.width, padding, index), filters]
+            case let .depthwiseConv2d(kernel, strides, padding, multiplier, _, useBias):
+                guard shape.count == 3, multiplier >= 1 else { throw fail(index, "needs [h, w, c] input and a multiplier > 0") }
+                let channels = try product([shape[2], multiplier], index)
+                parameters = try product([kernel.height, kernel.width, channels], index) + (useBias ? channels : 0)
+                shape = [try window(shape[0], kernel.height, strides.height, padding, index),
+                         try window(shape[1], kernel.width, strides.width, padding, index), channels]
+            case let .maxPool2d(pool, strides, padding), let .averagePool2d(pool, strides, padding):
+                guard shape.count == 3 else { throw fail(index, "needs [h, w, c] input") }
+                let strides = strides ?? pool
+                shape = [try window(shape[0], pool.height, strides.height, padding, index),
+                         try window(shape[1], pool.width, strides.width, padding, index), shape[2]]
+            case .globalAveragePool2d:
+                guard shape.count == 3 else { throw fail(index, "needs [h, w, c] input") }
+                shape = [shape[2]]
+            case .flatten:
+                shape = [try product(shape, index)]
+            case let .reshape(target):
+                let count = try product(shape, index)
+                let known = try product(target.filter { $0 != -1 }, index)
+                let unknowns = target.filter { $0 == -1 }.count
+                guard !target.isEmpty, target.allSatisfy({ $0 > 0 || $0 == -1 }), unknowns <= 1, known > 0,
+                      unknowns == 1 ? count % known == 0 : known == count else {
+                    throw fail(index, "cannot reshape \(shape) to \(target)")
+                }
+                shape = target.map { $0 == -1 ? count / known : $0 }
+            case let .dropout(rate):
+                guard rate >= 0, rate < 1 else { throw fail(index, "dropout rate must be in [0, 1)") }
+            case let .batchNormalization(_, _, center, scale):
+                parameters = try product([shape.last!, (center ? 1 : 0) + (scale ? 1 : 0) + 2], index)
+            case .activation:
+                break
+            case let .zeroPadding2d(top, bottom, left, right):
+                guard shape.count == 3 else { throw fail(index, "needs [h, w, c] input") }
+                shape = [shape[0] + top + bottom, shape[1] + left + right, shape[2]]
+            }
+            guard shape.allSatisfy({ $0 >= 1 && $0 <= CompressedModelFormat.maxExtent }) else {
+                throw fail(index, "gives an output shape \(shape) with an extent outside 1...\(CompressedModelFormat.maxExtent)")
+            }
+            _ = try product(shape, index)
+            let (sum, overflow) = total.addingReportingOverflow(parameters)
+            guard !overflow, sum <= CompressedModelFormat.maxElements else {
+                throw EncodedDataError(field: "architecture", "has more than \(CompressedModelFormat.maxElements) parameters")
+            }
+            total = sum
+        }
+        return total
+    }
+}
+
+/// Keras-style names for unnamed layers: `dense`, `dense_1`, `dense_2`, ... per keyword.
+private struct DefaultLayerNames {
+    private var counts: [String: Int] = [:]
+
+    /// The default name of the next layer with this keyword.
+    mutating func next(_ keyword: String) -> String {
+        let n = counts[keyword, default: 0]
+        counts[keyword] = n + 1
+        return n == 0 ? keyword : "\(keyword)_\(n)"
+    }
+}
