@@ -35,7 +35,10 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .executableTarget(name: "bench", dependencies: ["TensorCore"], path: "Sources/Benchmarks"),
+        .executableTarget(name: "bench", dependencies: ["TensorCore", "Compression"], path: "Sources/Benchmarks"),
+        // Fuzz target of the compressed model decoder: a replay tool in normal builds, a libFuzzer
+        // target with `-sanitize=fuzzer -D FUZZING` (Scripts/fuzz-container.sh).
+        .executableTarget(name: "ContainerFuzz", dependencies: ["ModelIO", "Compression", "NN", "TensorCore"]),
 
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"]),
         .testTarget(name: "HDF5Tests", dependencies: ["HDF5"]),

@@ -26,6 +26,11 @@ struct Options {
         self.values = values
     }
 
+    /// A text option, or nil when not given.
+    func string(_ name: String) -> String? {
+        values[name]
+    }
+
     /// A positive integer option.
     func positiveInteger(_ name: String, default defaultValue: Int) throws(UsageError) -> Int {
         guard let text = values[name] else { return defaultValue }

@@ -9,6 +9,18 @@ let usage = """
       sgemm [--sizes 1024,2048] [--repeats 5]
           matmul of random square Float32 matrices through TensorCore (OpenBLAS sgemm);
           warms up once, then prints the best of --repeats runs per size
+      kmeans [--sizes 1000000,10000000] [--k 256] [--seed 1] [--repeats 3] [--out DIR]
+          one-dimensional k-means (weight sharing) of normal float32 values from linear initial
+          centroids: best time of --repeats runs, objective, iterations; --out writes the values
+          and initial centroids as raw float32 files for a comparison run (Scripts/bench-kmeans.sh)
+      svd --dir DIR [--rank 256] [--oversampling 10] [--power-iterations 2] [--repeats 2] [--full-tall 0|1]
+          full SVD (sgesdd) of DIR/square.f32 and rank-k randomized SVD of DIR/tall.f32 with its
+          error against the optimal rank-k error from DIR/tall-spectrum.f64 (Scripts/bench-svd.sh);
+          --full-tall 1 also decomposes DIR/tall.f32 in full
+      huffman [--symbols 16000000] [--repeats 5] [--file SYMBOLS [--alphabet A] [--context-symbol S]]
+          table-driven Huffman encode and decode throughput (symbols/s, MB/s) on 6-bit
+          centroid-index-like symbols, or on --file (raw, one byte per symbol) repeated, whose
+          stream size in the compressed model format is printed too (Scripts/bench-huffman.sh)
     """
 
 let arguments = Array(CommandLine.arguments.dropFirst())
@@ -16,6 +28,14 @@ do {
     switch arguments.first {
     case "sgemm":
         try SGEMMBenchmark(options: Options(Array(arguments.dropFirst()), allowed: ["sizes", "repeats"])).run()
+    case "kmeans":
+        try KMeansBenchmark(options: Options(Array(arguments.dropFirst()), allowed: ["sizes", "k", "seed", "repeats", "out"])).run()
+    case "svd":
+        try SVDBenchmark(options: Options(Array(arguments.dropFirst()),
+                                          allowed: ["dir", "rank", "oversampling", "power-iterations", "repeats", "full-tall"])).run()
+    case "huffman":
+        try HuffmanBenchmark(options: Options(Array(arguments.dropFirst()),
+                                              allowed: ["symbols", "repeats", "file", "alphabet", "context-symbol"])).run()
     case "-h", "--help":
         print(usage)
     case let name?:

@@ -114,6 +114,9 @@ open class Optimizer {
 
     /// Updates `count` trained values in place from their (prepared) gradient.
     ///
+    /// Large parameters are cut into slices updated concurrently on NN's worker threads: the
+    /// pointers and `state` then describe one slice, so the rule must be elementwise.
+    ///
     /// - Parameters:
     ///   - step: the 1-based number of this update (for bias corrections).
     open func applySingle(values: UnsafeMutablePointer<Float>, gradient: UnsafePointer<Float>, count: Int,
