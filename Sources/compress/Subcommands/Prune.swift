@@ -41,7 +41,7 @@ extension Compress {
         var layers: String?
         @Flag(help: "Prune the biases of the chosen layers too.") var pruneBiases = false
 
-        @Flag(help: "Magnitude: retrain after pruning, pruned weights held at zero (agp and dns always train).")
+        @Flag(help: "Magnitude: retrain after pruning, pruned weights held at zero (agp and dns always train; accepted there).")
         var retrain = false
         @Option(help: "Magnitude with --retrain: prune-and-retrain rounds, the epochs split across them (default \(PruningSettings.defaultRounds)).")
         var rounds: Int?
@@ -90,7 +90,7 @@ extension Compress {
             settings.layers = layers.map(LayerSelection.init)
             settings.includeBiases = pruneBiases
             settings.retrain = retrain
-            settings.rounds = rounds ?? (retrain ? PruningSettings.defaultRounds : 1)
+            settings.rounds = rounds ?? (retrain && method == .magnitude ? PruningSettings.defaultRounds : 1)
             settings.training.epochs = epochs ?? PruningSettings.defaultEpochs(method)
             settings.training.optimizer = optimizer
             settings.training.learningRate = lr
