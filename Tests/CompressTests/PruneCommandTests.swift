@@ -93,6 +93,19 @@ struct PruneCommandTests {
         #expect(againLayers.map { $0["nonZeros"] as? Int } == [47_040, 6_000, 500])
     }
 
+    @Test("--retrain is accepted with dns, which always trains, as the issue's command line writes it")
+    func surgeryWithRetrainFlag() throws {
+        let folder = try workspace()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let data = folder.appendingPathComponent("data").path
+        let output = folder.appendingPathComponent("dns.h5").path
+        let result = try runCompress(["prune", lenet300, "-o", output, "--method", "dns", "--c-rate", "1",
+                                      "--retrain", "--epochs", "1", "--batch-size", "50", "--data", data, "--json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let report = try json(result.stdout)
+        #expect((report["modelKeptPercent"] as? Double ?? 100) < 100)
+    }
+
     @Test("bad values and layer names are clear errors, and the input is never overwritten")
     func errors() throws {
         let folder = try workspace()
