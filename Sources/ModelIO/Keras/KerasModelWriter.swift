@@ -14,11 +14,13 @@ import NN
 ///
 /// - Parameters:
 ///   - model: the model to write.
-///   - name: the model name recorded in the configuration.
+///   - name: the model name recorded in the configuration; by default the file name of `path`
+///     without its extension.
 ///   - path: the output file; it must not be one of `inputs`.
 ///   - compressionState: quantization to record beside the weights (int8 codes, k-means bits, FP16).
-public func saveKerasModel(_ model: Sequential, name: String, to path: String, protecting inputs: [String] = [],
+public func saveKerasModel(_ model: Sequential, name: String? = nil, to path: String, protecting inputs: [String] = [],
                            compressionState: CompressionState = CompressionState()) throws {
+    let name = name ?? URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
     let config = try kerasModelConfig(model, name: name)
     try writeAtomically(to: path, protecting: inputs) { temporary in
         let file = try HDF5File.create(temporary)

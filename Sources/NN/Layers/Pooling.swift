@@ -156,6 +156,13 @@ public func globalAveragePool2d(_ x: Variable) -> Variable {
     }
 }
 
+/// The `[h, w, c]` output of a `poolSize` window moved by `strides` over an `[h, w, c]` input.
+private func pooledShape(_ inputShape: [Int], layer: String, poolSize: Size2D, strides: Size2D, padding: Padding) -> [Int] {
+    precondition(inputShape.count == 3, "\(layer): input \(inputShape) should be [h, w, c]")
+    let g = WindowGeometry(inputShape: [1] + inputShape, window: poolSize, strides: strides, padding: padding)
+    return [g.outHeight, g.outWidth, inputShape[2]]
+}
+
 /// Max pooling, as Keras' `MaxPooling2D` (`strides` default to `poolSize`).
 public final class MaxPool2D: Layer {
     public let poolSize: Size2D
@@ -169,9 +176,7 @@ public final class MaxPool2D: Layer {
     }
 
     public func outputShape(for inputShape: [Int]) -> [Int] {
-        precondition(inputShape.count == 3, "MaxPool2D: input \(inputShape) should be [h, w, c]")
-        let g = WindowGeometry(inputShape: [1] + inputShape, window: poolSize, strides: strides, padding: padding)
-        return [g.outHeight, g.outWidth, inputShape[2]]
+        pooledShape(inputShape, layer: "MaxPool2D", poolSize: poolSize, strides: strides, padding: padding)
     }
 
     public func callAsFunction(_ x: Variable, training: Bool) -> Variable {
@@ -194,9 +199,7 @@ public final class AveragePool2D: Layer {
     }
 
     public func outputShape(for inputShape: [Int]) -> [Int] {
-        precondition(inputShape.count == 3, "AveragePool2D: input \(inputShape) should be [h, w, c]")
-        let g = WindowGeometry(inputShape: [1] + inputShape, window: poolSize, strides: strides, padding: padding)
-        return [g.outHeight, g.outWidth, inputShape[2]]
+        pooledShape(inputShape, layer: "AveragePool2D", poolSize: poolSize, strides: strides, padding: padding)
     }
 
     public func callAsFunction(_ x: Variable, training: Bool) -> Variable {

@@ -23,8 +23,7 @@ public func runLowRank(input: String, output: String, settings: LowRankSettings,
     try checkOutputPath(output, input: input)
     let model = try loadModel(path: input)
     var (factorized, report) = try factorizeModel(model, settings: settings, train: train, test: test, onEvent: onEvent)
-    let name = URL(fileURLWithPath: output).deletingPathExtension().lastPathComponent
-    try saveKerasModel(factorized, name: name, to: output, protecting: [input])
+    try saveKerasModel(factorized, to: output, protecting: [input])
     report.model = input
     report.output = output
     return report

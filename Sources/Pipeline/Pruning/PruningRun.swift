@@ -21,8 +21,7 @@ public func runPruning(input: String, output: String, settings: PruningSettings,
     try checkOutputPath(output, input: input)
     let model = try loadModel(path: input)
     var report = try pruneModel(model, settings: settings, train: train, test: test, onEvent: onEvent)
-    let name = URL(fileURLWithPath: output).deletingPathExtension().lastPathComponent
-    try saveKerasModel(model, name: name, to: output, protecting: [input])
+    try saveKerasModel(model, to: output, protecting: [input])
     report.model = input
     report.output = output
     return report

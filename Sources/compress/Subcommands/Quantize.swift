@@ -100,8 +100,7 @@ extension Compress {
                         display.finish(line)
                     }
                 }
-                let name = URL(fileURLWithPath: output).deletingPathExtension().lastPathComponent
-                try saveKerasModel(network, name: name, to: output, protecting: [model], compressionState: outcome.state)
+                try saveKerasModel(network, to: output, protecting: [model], compressionState: outcome.state)
                 return outcome
             }
             if json {

@@ -79,8 +79,7 @@ extension Compress {
                              final.top1Accuracy * 100, final.top1Error * 100, final.top5Accuracy * 100, final.meanLoss,
                              epochs, durationText(Date().timeIntervalSince(start))))
                 if let output {
-                    let name = URL(fileURLWithPath: output).deletingPathExtension().lastPathComponent
-                    try saveKerasModel(model, name: name, to: output, protecting: [arch])
+                    try saveKerasModel(model, to: output, protecting: [arch])
                     print("saved \(output)")
                 }
             }
