@@ -41,6 +41,18 @@ public struct Codebook: Sendable, Equatable {
         }
     }
 
+    /// The same codebook with its centroids in ascending order (equal ones keep their order) and
+    /// the assignments renumbered to match, so every decoded value stays the same. Fine-tuning can
+    /// move centroids past each other; ascending is the canonical order, and the one a compressed
+    /// model file stores most compactly. A codebook holding NaN comes back unchanged.
+    public func sortedAscending() -> Codebook {
+        guard !centroids.contains(where: \.isNaN) else { return self }
+        let order = centroids.indices.sorted { (centroids[$0], $0) < (centroids[$1], $1) }
+        var position = [Int32](repeating: 0, count: centroids.count)
+        for (sortedAt, index) in order.enumerated() { position[index] = Int32(sortedAt) }
+        return Codebook(assignments: assignments.map { $0 >= 0 ? position[Int($0)] : $0 }, centroids: order.map { centroids[$0] })
+    }
+
     /// The gradient of each centroid: the scatter-sum of `gradient` by assignment.
     ///
     /// Elements whose assignment is negative, or whose `mask` entry is zero, contribute nothing.

@@ -66,6 +66,24 @@ struct HuffmanCodeTests {
         #expect(used == bytes.count)
     }
 
+    @Test("code words may start mid-byte, after bits that belong to something else", arguments: [1, 3, 7])
+    func leadingBits(leadingBits: Int) throws {
+        for count in [1, 9, 5000] {
+            var generator = RandomGenerator(seed: UInt64(count + leadingBits))
+            let symbols = (0..<count).map { _ in UInt8(generator.nextInt(below: 5) * generator.nextInt(below: 3)) }
+            let frequencies = SymbolStream.histogram(symbols, alphabetSize: 16)
+            let code = HuffmanCode(frequencies: frequencies)
+            var bytes = HuffmanCode.encode(symbols, codes: [code], contextSymbol: nil, leadingBits: leadingBits)
+            #expect(bytes.count == (leadingBits + code.encodedBitCount(frequencies: frequencies) + 7) / 8)
+            #expect(bytes[0] & UInt8((1 << leadingBits) - 1) == 0)
+            bytes[0] |= UInt8((1 << leadingBits) - 1)   // the bits before belong to a table
+            let (decoded, used) = try HuffmanDecoder(code: code).decode(bytes, range: 0..<bytes.count, count: count,
+                                                                        startBit: leadingBits, field: "t")
+            #expect(decoded == symbols)
+            #expect(used == bytes.count)
+        }
+    }
+
     @Test("a stream of one repeated symbol costs one bit per symbol and decodes")
     func singleSymbol() throws {
         let symbols = [UInt8](repeating: 5, count: 77)
@@ -150,5 +168,34 @@ struct HuffmanCodeTests {
         let frequencies = (0..<64).map { i in Int(10_000 * exp(-pow(Double(i - 32) / 10, 2))) + 1 }
         let code = HuffmanCode(frequencies: frequencies)
         #expect(HuffmanCodeLengthTable.bitCount(code) <= 160)
+    }
+
+    @Test("a long stretch of one length is a repeat: 256 lengths of 8 take 7 bytes, and come back")
+    func lengthTableRepeats() throws {
+        let code = HuffmanCode(frequencies: [Int](repeating: 5, count: 256))
+        #expect(code.lengths.allSatisfy { $0 == 8 })
+        var writer = BitWriter()
+        HuffmanCodeLengthTable.write(code, to: &writer)
+        #expect(writer.bitCount <= 56)
+        let bytes = writer.finish()
+        var reader = BitReader(bytes, range: 0..<bytes.count, field: "t")
+        #expect(try HuffmanCodeLengthTable.read(from: &reader, alphabetSize: 256, field: "t") == code)
+    }
+
+    @Test("a repeat of no length, or one past the last symbol, is an error")
+    func badRepeats() {
+        func table(_ fields: [(UInt32, Int)]) -> [UInt8] {
+            var writer = BitWriter()
+            for (value, bits) in fields { writer.write(value, bits: bits) }
+            return writer.finish()
+        }
+        let repeatOfNothing = table([(1, 1), (0b11, 2), (13, 4), (0, 6)])
+        let pastTheEnd = table([(1, 1), (0b11, 2), (2, 4), (0b11, 2), (13, 4), (3, 6)])   // 1 + 6 lengths for 4 symbols
+        for (bytes, message) in [(repeatOfNothing, "has no code"), (pastTheEnd, "passes the last symbol")] {
+            var reader = BitReader(bytes, range: 0..<bytes.count, field: "t")
+            #expect { try HuffmanCodeLengthTable.read(from: &reader, alphabetSize: 4, field: "t") } throws: {
+                String(describing: $0).contains(message)
+            }
+        }
     }
 }

@@ -120,4 +120,21 @@ struct SymbolStreamTests {
         #expect(stats.mode == .huffman)
         #expect(stats.tableBytes <= 8)
     }
+
+    @Test("rare gaps scattered among unused ones get a smoothed code when table and words are smaller together")
+    func smoothedCode() throws {
+        // Gaps of a 12%-dense conv layer at 8 index bits: geometric, with a long, sparse tail.
+        var generator = RandomGenerator(seed: 12)
+        let symbols = (0..<3000).map { _ -> UInt8 in
+            var gap = 0
+            while gap < 255 && generator.nextInt(below: 100) >= 12 { gap += 1 }
+            return UInt8(gap)
+        }
+        let frequencies = SymbolStream.histogram(symbols, alphabetSize: 256)
+        let optimal = HuffmanCode(frequencies: frequencies)
+        let optimalBytes = (HuffmanCodeLengthTable.bitCount(optimal) + optimal.encodedBitCount(frequencies: frequencies) + 7) / 8
+        let stats = try roundTrip(symbols, alphabet: 256)
+        #expect(stats.mode == .huffman)
+        #expect(stats.bytes < optimalBytes)
+    }
 }

@@ -126,7 +126,7 @@ struct ContainerCorruptionTests {
         body.appendVarint(1 << 20)
         body.appendVarint(1)
         body.append(1)                // dense
-        body.appendString("fc")
+        body.appendVarint(0)          // the default name
         body.appendVarint(1 << 24)
         body.append(0x08)
         writer.appendVarint(body.count)
@@ -144,7 +144,7 @@ struct ContainerCorruptionTests {
         small.appendVarint(3000)
         small.appendVarint(1)
         small.append(1)
-        small.appendString("fc")
+        small.appendVarint(0)
         small.appendVarint(3000)
         small.append(0x08)
         var file = ByteWriter()
@@ -157,6 +157,62 @@ struct ContainerCorruptionTests {
             try decodeCompressedModel(file.bytes, file: "bad.dcz")
         } throws: { error in
             String(describing: error).contains("more than a file of")
+        }
+    }
+
+    @Test("a layer name that counts on from no earlier layer of its type, or from a name without a number, is an error")
+    func countedOnNameWithoutNumber() throws {
+        for (layers, expected) in [([(7, 1)], "no earlier layer of its type"), ([(9, 0), (7, 1)], "no earlier layer of its type"),
+                                   ([(7, 0), (7, 1)], "'flatten', which does not end in a number")] {
+            var body = ByteWriter()
+            body.appendString("")
+            body.appendVarint(1)
+            body.appendVarint(4)
+            body.appendVarint(layers.count)
+            for (type, nameCode) in layers {
+                body.append(UInt8(type))   // 7 flatten, 9 dropout (then its rate)
+                body.appendVarint(nameCode)
+                if type == 9 { body.appendFloat32(0.5) }
+            }
+            var file = ByteWriter()
+            file.append(contentsOf: CompressedModelFormat.magic)
+            file.append(CompressedModelFormat.version)
+            file.appendVarint(body.count)
+            file.append(contentsOf: body.bytes)
+            file.appendUInt32(Self.crc32(body.bytes[...]))
+            #expect { try decodeCompressedModel(file.bytes, file: "bad.dcz") } throws: {
+                String(describing: $0).contains("name") && String(describing: $0).contains(expected)
+            }
+        }
+    }
+
+    @Test("centroids listed by use that are not distinct numbers are an error")
+    func byUseCentroidsMustBeDistinct() throws {
+        let model = try Architecture(name: "", inputShape: [40], layers: [LayerSpec("fc", .dense(units: 10, useBias: false))]).build(seed: 1)
+        let kernel = model.parameter(named: "fc.kernel")!
+        // 16 ascending halves used unevenly, so listing them by use makes the smaller record.
+        let centroids: [Float] = (0..<16).map { Float($0) / 64 - 0.125 }
+        let uses = [1, 40, 3, 100, 7, 60, 2, 30, 5, 80, 4, 20, 6, 12, 9, 21]   // 400 in all
+        let assignments: [Int32] = uses.enumerated().flatMap { [Int32](repeating: Int32($0.offset), count: $0.element) }
+        let codebook = Codebook(assignments: assignments, centroids: centroids)
+        kernel.codebook = codebook
+        kernel.value = codebook.decoded(shape: kernel.shape)
+        var bytes = try encodeCompressedModel(model, name: "").bytes
+        // magic, version, the architecture section (a one-byte length), then the layer section.
+        var cursor = ByteCursor(bytes)
+        _ = try cursor.skip("head", count: 5)
+        _ = try cursor.skip("architecture", count: try cursor.readVarint("length", max: 127) + 4)
+        let bodyLength = try cursor.readVarint("length", max: bytes.count)
+        let body = cursor.position
+        // The record: flags, modes, codebook header (by use, f16 centroids), k = 16, centroids.
+        #expect(bytes[body + 2] & 0x60 == 0x60)
+        #expect(bytes[body + 3] == 16)
+        bytes[body + 6] = bytes[body + 4]   // the second listed centroid equals the first
+        bytes[body + 7] = bytes[body + 5]
+        let crc = Self.crc32(bytes[body..<(body + bodyLength)])
+        for i in 0..<4 { bytes[body + bodyLength + i] = UInt8(truncatingIfNeeded: crc >> (8 * i)) }
+        #expect { try decodeCompressedModel(bytes, file: "bad.dcz") } throws: {
+            String(describing: $0).contains("must be distinct numbers")
         }
     }
 

@@ -1,6 +1,6 @@
 import Compression
 import Foundation
-import ModelIO
+@testable import ModelIO
 import NN
 import TensorCore
 import Testing
@@ -14,7 +14,7 @@ struct ContainerRoundTripTests {
         let (bytes, summary) = try encodeCompressedModel(model, name: "sample", state: state)
         #expect(summary.fileBytes == bytes.count)
         let decoded = try decodeCompressedModel(bytes, file: "sample.dcz")
-        #expect(decoded.name == "sample")
+        #expect(decoded.name.isEmpty)
         #expect(decoded.summary == summary)
         ContainerSamples.expectSameContent(decoded, model, state)
     }
@@ -51,6 +51,41 @@ struct ContainerRoundTripTests {
         var generator = RandomGenerator(seed: 5)
         let input = generator.uniform(shape: [2, 12, 12, 3])
         #expect(decoded.model.predict(input).scalars == model.predict(input).scalars)
+    }
+
+    @Test("the model name is stored only when asked for; it costs its length")
+    func modelName() throws {
+        let (model, state) = ContainerSamples.denseModel(inputs: 3, units: 7, kind: .dense, seed: 2)
+        let unnamed = try encodeCompressedModel(model, name: "sample", state: state).bytes
+        let named = try encodeCompressedModel(model, name: "sample", state: state, settings: CompressedModelSettings(keepModelName: true)).bytes
+        #expect(try decodeCompressedModel(unnamed, file: "m.dcz").name == "")
+        #expect(try decodeCompressedModel(named, file: "m.dcz").name == "sample")
+        #expect(named.count == unnamed.count + "sample".utf8.count)
+    }
+
+    @Test("layer names that count on from the previous of their type (fc1, fc2, fc3) cost one byte each and come back")
+    func countedOnLayerNames() throws {
+        func architecture(_ names: [String]) -> Architecture {
+            Architecture(name: "", inputShape: [6], layers: names.map { LayerSpec($0, .dense(units: 4)) })
+        }
+        let counted = architecture(["fc1", "fc2", "fc3", "conv2d_9", "conv2d_10", "dense", "dense_1"])
+        let model = try counted.build(seed: 1)
+        let decoded = try decodeCompressedModel(try encodeCompressedModel(model, name: "").bytes, file: "m.dcz")
+        #expect(decoded.model.entries.map(\.name) == counted.layers.map(\.name))
+        let mixed = Architecture(name: "", inputShape: [6], layers: [
+            LayerSpec("d1", .dropout(rate: 0.1)), LayerSpec("fc1", .dense(units: 4)), LayerSpec("d2", .dropout(rate: 0.1)),
+            LayerSpec("fc2", .dense(units: 3)), LayerSpec("fc3", .dropout(rate: 0.1)),
+        ])
+        let mixedModel = try mixed.build(seed: 1)
+        let mixedBack = try decodeCompressedModel(try encodeCompressedModel(mixedModel, name: "").bytes, file: "m.dcz")
+        #expect(mixedBack.model.entries.map(\.name) == mixed.layers.map(\.name))
+        var countedBytes = ByteWriter(), storedBytes = ByteWriter()
+        ArchitectureCoding.write(architecture(["fc1", "fc2", "fc3"]), to: &countedBytes)
+        ArchitectureCoding.write(architecture(["fc1", "fcb", "fcc"]), to: &storedBytes)
+        #expect(storedBytes.count - countedBytes.count == 2 * "fcb".utf8.count)
+        #expect(LayerNameCode.countedOn("fc09") == "fc10")
+        #expect(LayerNameCode.countedOn("flatten") == nil)
+        #expect(LayerNameCode.countedOn("x1234567890") == nil)
     }
 
     @Test("sparse layers use the index width asked for: 5 for Dense, 8 for Conv2D by default, 2 to 8 when set, the best when automatic")

@@ -39,7 +39,9 @@ enum ContainerSamples {
         case .kmeans, .sparseKMeans:
             let bits = 1 + generator.nextInt(below: 8)
             let k = 1 << bits
-            let centroids = (0..<k).map { _ in Float(generator.nextInt(below: 2001) - 1000) / 4096 }
+            // Ascending (as k-means leaves them, listed by use in the file) or not (listed as they are).
+            let ascending = (0..<k).map { Float($0 - k / 2) / 512 + Float(generator.nextInt(below: 100)) / 65536 }
+            let centroids = bits % 2 == 0 ? ascending : ascending.reversed()
             let mask = parameter.mask?.scalars
             let assignments = (0..<count).map { i -> Int32 in
                 if mask?[i] == 0 { return -1 }

@@ -92,6 +92,17 @@ struct ParameterHookTests {
         }
     }
 
+    @Test("a codebook sorted ascending renumbers its assignments and decodes to the same values")
+    func codebookSortedAscending() {
+        let codebook = Codebook(assignments: [2, -1, 0, 1, 2, 3, 0], centroids: [0.5, -0.25, 0.125, 0.5])
+        let sorted = codebook.sortedAscending()
+        #expect(sorted.centroids == [-0.25, 0.125, 0.5, 0.5])
+        #expect(sorted.assignments == [1, -1, 2, 0, 1, 3, 2])   // equal centroids keep their order
+        #expect(sorted.decoded(shape: [7]).scalars == codebook.decoded(shape: [7]).scalars)
+        let withNaN = Codebook(assignments: [1, 0], centroids: [1, .nan])
+        #expect(withNaN.sortedAscending().assignments == [1, 0])
+    }
+
     @Test func codebookWithPruningMask() {
         let p = Parameter(name: "kernel", value: Tensor(zeros: [4]))
         p.mask = Tensor(shape: [4], scalars: [1, 1, 0, 1])

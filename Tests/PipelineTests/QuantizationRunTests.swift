@@ -73,6 +73,7 @@ struct QuantizationRunTests {
             let layerBits = weight.layer == "conv1" ? bits + 1 : bits
             let codebook = try #require(weight.parameter.codebook)
             #expect(codebook.centroids.count <= 1 << layerBits)
+            #expect(zip(codebook.centroids, codebook.centroids.dropFirst()).allSatisfy { $0 <= $1 }, "ascending after fine-tuning")
             let values = weight.parameter.value.scalars
             #expect(Set(values.filter { $0 != 0 }).count <= 1 << layerBits)
             #expect(outcome.state.quantization[weight.key] == .weightSharing(bits: layerBits))

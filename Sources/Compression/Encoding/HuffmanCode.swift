@@ -73,7 +73,11 @@ public struct HuffmanCode: Sendable, Equatable {
 
     /// Encodes `symbols` with `codes[0]`, except that, given a `contextSymbol`, every symbol right
     /// after an occurrence of it is coded with `codes[1]` (see ``HuffmanDecoder/init(codes:contextSymbol:)``).
-    public static func encode(_ symbols: [UInt8], codes: [HuffmanCode], contextSymbol: UInt8?) -> [UInt8] {
+    ///
+    /// With `leadingBits` (0 to 7) the first code word starts at that bit of the first byte, whose
+    /// lower bits are left zero for the caller to fill (a code-length table ending mid-byte).
+    public static func encode(_ symbols: [UInt8], codes: [HuffmanCode], contextSymbol: UInt8?, leadingBits: Int = 0) -> [UInt8] {
+        precondition((0..<8).contains(leadingBits), "HuffmanCode: \(leadingBits) leading bits")
         precondition(codes.count == (contextSymbol == nil ? 1 : 2), "HuffmanCode: one code, or two with a context symbol")
         // Per context, 256 code words and lengths; a symbol's context is whether the previous
         // symbol was the context symbol (never, without one).
@@ -86,7 +90,7 @@ public struct HuffmanCode: Sendable, Equatable {
             }
         }
         let switchValue = contextSymbol.map(Int.init) ?? 256
-        var totalBits = 0
+        var totalBits = leadingBits
         var context = 0
         for symbol in symbols {
             let length = Int(sizes[context << 8 | Int(symbol)])
@@ -100,7 +104,7 @@ public struct HuffmanCode: Sendable, Equatable {
             words.withUnsafeBufferPointer { word in sizes.withUnsafeBufferPointer { size in
                 symbols.withUnsafeBufferPointer { input in
                     var accumulator: UInt64 = 0
-                    var pending: UInt64 = 0
+                    var pending = UInt64(leadingBits)
                     var offset = 0
                     var context = 0
                     for symbol in input {

@@ -11,11 +11,13 @@
 ///   1 0 0        one longer
 ///   1 0 1        one shorter
 ///   1 1 LLLL     the length LLLL (0 to 12)
+///   1 1 1101 RRRRRR    RRRRRR + 3 more symbols of the previous length (not 0)
 ///   1 1 1111 RRRRRRR   RRRRRRR + 2 unused symbols (length 0) in a row
 /// ```
 /// Lengths of neighbouring symbols (codebook indices sorted by value, index gaps, int8 codes)
 /// tend to differ by at most one, so a 64-symbol table takes about 16 bytes; the runs skip the
-/// unused stretches of a byte plane (the exponents a float layer does not use).
+/// unused stretches of a byte plane (the exponents a float layer does not use) and the long
+/// stretches of equal lengths of a codebook listed most used first.
 public enum HuffmanCodeLengthTable {
     /// Appends the lengths of `code` to `writer`.
     public static func write(_ code: HuffmanCode, to writer: inout BitWriter) {
@@ -58,6 +60,22 @@ public enum HuffmanCodeLengthTable {
                     continue
                 }
             }
+            if length > 0 && length == previous {
+                var run = 0
+                while symbol + run <= last && Int(code.lengths[symbol + run]) == length { run += 1 }
+                // A repeat (12 bits) pays from 12 symbols on; the rest are single bits.
+                var left = run
+                while left >= 12 {
+                    let chunk = Swift.min(left, maxRepeat)
+                    writer.write(0b11, bits: 2)
+                    writer.write(repeatMarker, bits: 4)
+                    writer.write(UInt32(chunk - 3), bits: 6)
+                    left -= chunk
+                }
+                for _ in 0..<left { writer.write(0, bits: 1) }
+                symbol += run
+                continue
+            }
             switch length - previous {
             case 0: writer.write(0, bits: 1)
             case 1: writer.write(0b001, bits: 3)
@@ -73,6 +91,10 @@ public enum HuffmanCodeLengthTable {
 
     /// The literal that announces a run of unused symbols.
     private static let runMarker: UInt32 = 15
+    /// The literal that announces more symbols of the previous length.
+    private static let repeatMarker: UInt32 = 13
+    /// The most symbols one repeat covers.
+    private static let maxRepeat = 66
     /// The longest run one marker covers.
     private static let maxRun = 129
 
@@ -101,6 +123,18 @@ public enum HuffmanCodeLengthTable {
             if try reader.readBit() {
                 if try reader.readBit() {
                     length = Int(try reader.read(bits: 4))
+                    if length == Int(repeatMarker) {
+                        let run = Int(try reader.read(bits: 6)) + 3
+                        guard previous > 0 else {
+                            throw EncodedDataError(field: field, "a repeat of symbol \(symbol)'s predecessor, which has no code")
+                        }
+                        guard symbol + run - 1 <= last else {
+                            throw EncodedDataError(field: field, "a repeat of \(run) symbols passes the last symbol \(last)")
+                        }
+                        for next in symbol..<(symbol + run) { lengths[next] = UInt8(previous) }
+                        symbol += run
+                        continue
+                    }
                     if length == Int(runMarker) {
                         let run = Int(try reader.read(bits: 7)) + 2
                         guard symbol + run <= last else {

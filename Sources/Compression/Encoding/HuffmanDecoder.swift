@@ -73,11 +73,14 @@ public struct HuffmanDecoder: Sendable {
         contextual = contextSymbol != nil
     }
 
-    /// Decodes `count` symbols from the start of `bytes[range]`; returns them and the number of
-    /// bytes their code words take (the last one possibly in part). Bytes after them are not read
-    /// as symbols; reads never leave `range`.
-    public func decode(_ bytes: [UInt8], range: Range<Int>, count: Int, field: String) throws -> (symbols: [UInt8], byteCount: Int) {
+    /// Decodes `count` symbols from `bytes[range]`, starting at bit `startBit` (0 to 7) of its
+    /// first byte; returns them and the number of bytes from the range's start to the end of their
+    /// code words (the last one possibly in part). Bytes after them are not read as symbols;
+    /// reads never leave `range`.
+    public func decode(_ bytes: [UInt8], range: Range<Int>, count: Int, startBit: Int = 0,
+                       field: String) throws -> (symbols: [UInt8], byteCount: Int) {
         precondition(range.lowerBound >= 0 && range.upperBound <= bytes.count, "HuffmanDecoder: range outside the buffer")
+        precondition((0..<8).contains(startBit), "HuffmanDecoder: start bit \(startBit)")
         guard count >= 0, count <= range.count * 8 else {
             throw EncodedDataError(field: field, "\(count) symbols cannot fit in the \(range.count) bytes left (truncated)")
         }
@@ -86,7 +89,7 @@ public struct HuffmanDecoder: Sendable {
         let symbols = [UInt8](unsafeUninitializedCapacity: count) { output, initialized in
             bytes.withUnsafeBytes { raw in
                 let input = UnsafeRawBufferPointer(rebasing: raw[range])
-                (consumedBits, valid) = decode(input, count: count, into: output.baseAddress!)
+                (consumedBits, valid) = decode(input, count: count, startBit: startBit, into: output.baseAddress!)
             }
             initialized = count
         }
@@ -97,17 +100,19 @@ public struct HuffmanDecoder: Sendable {
         return (symbols, (consumedBits + 7) / 8)
     }
 
-    /// Decodes `count` symbols into `output`; returns the bits consumed (bytes past the end of
-    /// `input` read as zeros and count as consumed) and whether every pattern was a code word.
-    func decode(_ input: UnsafeRawBufferPointer, count: Int, into output: UnsafeMutablePointer<UInt8>) -> (bits: Int, valid: Bool) {
-        contextual ? decode(input, count: count, into: output, contexts: true) : decode(input, count: count, into: output, contexts: false)
+    /// Decodes `count` symbols into `output`, from bit `startBit` of `input`; returns the bits
+    /// consumed from the start of `input`, `startBit` included (bytes past its end read as zeros
+    /// and count as consumed), and whether every pattern was a code word.
+    func decode(_ input: UnsafeRawBufferPointer, count: Int, startBit: Int = 0, into output: UnsafeMutablePointer<UInt8>) -> (bits: Int, valid: Bool) {
+        contextual ? decode(input, count: count, startBit: startBit, into: output, contexts: true)
+            : decode(input, count: count, startBit: startBit, into: output, contexts: false)
     }
 
     /// The decoding loop; `contexts` is a constant at each call, so each copy keeps only its path.
     @inline(__always)
-    private func decode(_ input: UnsafeRawBufferPointer, count: Int, into output: UnsafeMutablePointer<UInt8>,
+    private func decode(_ input: UnsafeRawBufferPointer, count: Int, startBit: Int, into output: UnsafeMutablePointer<UInt8>,
                         contexts: Bool) -> (bits: Int, valid: Bool) {
-        if count == 0 { return (0, true) }
+        if count == 0 { return (startBit, true) }
         return table.withUnsafeBufferPointer { tablePointer in
             let lookup = tablePointer.baseAddress!
             let bits = UInt32(tableBits)
@@ -118,6 +123,12 @@ public struct HuffmanDecoder: Sendable {
             var position = 0          // next byte to load (may pass the end: those bytes are zeros)
             var buffer: UInt64 = 0
             var available: UInt64 = 0
+            if startBit > 0 {
+                // The first byte's bits from `startBit` on; the refills below keep any count.
+                buffer = byteCount > 0 ? UInt64(base.load(as: UInt8.self)) &>> UInt64(startBit) : 0
+                available = UInt64(8 - startBit)
+                position = 1
+            }
             var context: UInt32 = 0   // offset of the current context's table
             // Entry 0 is the only invalid one; `entry - 1` then wraps to 0xFFFFFFFF (bit 31 set),
             // while valid entries stay below 2^28. OR-ing keeps the check branch-free.

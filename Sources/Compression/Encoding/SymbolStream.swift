@@ -16,7 +16,8 @@ public struct SymbolStreamStatistics: Codable, Equatable, Sendable {
     public var symbols: Int
     /// Bits of the symbols themselves: code words or fixed-width fields, without padding.
     public var payloadBits: Int
-    /// Bytes of the code-length table (0 for raw).
+    /// Bytes of the stream beyond its byte-padded symbols: the code-length tables, whose last bits
+    /// share a byte with the first code words (0 for raw).
     public var tableBytes: Int
     /// Bytes of the whole stream: table, symbols and padding.
     public var bytes: Int
@@ -32,9 +33,9 @@ public struct SymbolStreamStatistics: Codable, Equatable, Sendable {
 /// streams into one byte):
 /// ```text
 /// raw       ⌈n·w/8⌉ bytes of w-bit fields, LSB first (w = max(1, ⌈log2 A⌉))
-/// Huffman   the code lengths (HuffmanCodeLengthTable, padded to a byte), then the code words,
-///           LSB first, the last byte zero-padded; where they end follows from decoding them
-/// context   as Huffman, with two tables one after the other before the padding: the code of
+/// Huffman   the code lengths (HuffmanCodeLengthTable), then, from the next bit on, the code
+///           words, LSB first, the last byte zero-padded; where they end follows from decoding them
+/// context   as Huffman, with two tables one after the other before the code words: the code of
 ///           symbols after the context symbol second
 /// ```
 /// The symbol count `n` and the alphabet size `A` are not stored either: the container knows
@@ -57,7 +58,7 @@ public enum SymbolStream {
         precondition(alphabetSize >= 1 && alphabetSize <= HuffmanCode.maxAlphabetSize, "SymbolStream: alphabet of \(alphabetSize)")
         let width = rawWidth(alphabetSize)
         let rawPayloadBits = symbols.count * width
-        var best = (mode: SymbolStreamMode.raw, bytes: (rawPayloadBits + 7) / 8, codes: [HuffmanCode](), tableBytes: [UInt8](),
+        var best = (mode: SymbolStreamMode.raw, bytes: (rawPayloadBits + 7) / 8, codes: [HuffmanCode](), table: BitWriter(),
                     payloadBits: rawPayloadBits)
         if !symbols.isEmpty {
             var candidates = [(SymbolStreamMode.huffman, [histogram(symbols, alphabetSize: alphabetSize)])]
@@ -66,24 +67,52 @@ public enum SymbolStream {
                 if split[1].contains(where: { $0 > 0 }) { candidates.append((.contextHuffman, split)) }
             }
             for (mode, frequencies) in candidates {
-                let codes = frequencies.map(HuffmanCode.init(frequencies:))
-                let payloadBits = zip(codes, frequencies).reduce(0) { $0 + $1.0.encodedBitCount(frequencies: $1.1) }
-                var table = BitWriter()
-                for code in codes { HuffmanCodeLengthTable.write(code, to: &table) }
-                let tableBytes = table.finish()
-                let bytes = tableBytes.count + (payloadBits + 7) / 8
-                if bytes < best.bytes { best = (mode, bytes, codes, tableBytes, payloadBits) }
+                for smoothing in codeSmoothings {
+                    let codes = frequencies.map { HuffmanCode(frequencies: smoothed($0, weight: smoothing)) }
+                    let payloadBits = zip(codes, frequencies).reduce(0) { $0 + $1.0.encodedBitCount(frequencies: $1.1) }
+                    var table = BitWriter()
+                    for code in codes { HuffmanCodeLengthTable.write(code, to: &table) }
+                    let bytes = (table.bitCount + payloadBits + 7) / 8
+                    if bytes < best.bytes { best = (mode, bytes, codes, table, payloadBits) }
+                }
             }
         }
         switch best.mode {
         case .raw:
             writer.append(contentsOf: packFixedWidth(symbols, width: width))
         case .huffman, .contextHuffman:
-            writer.append(contentsOf: best.tableBytes)
-            writer.append(contentsOf: HuffmanCode.encode(symbols, codes: best.codes, contextSymbol: best.mode == .contextHuffman ? contextSymbol : nil))
+            // The code words follow the table's last bit; the byte they share is OR-ed together.
+            var table = best.table.finish()
+            let leadingBits = best.table.bitCount % 8
+            var words = HuffmanCode.encode(symbols, codes: best.codes, contextSymbol: best.mode == .contextHuffman ? contextSymbol : nil,
+                                           leadingBits: leadingBits)
+            if leadingBits > 0 {
+                table[table.count - 1] |= words[0]
+                words.removeFirst()
+            }
+            writer.append(contentsOf: table)
+            writer.append(contentsOf: words)
         }
+        let payloadBytes = (best.payloadBits + 7) / 8
         return SymbolStreamStatistics(mode: best.mode, symbols: symbols.count, payloadBits: best.payloadBits,
-                                      tableBytes: best.tableBytes.count, bytes: best.bytes)
+                                      tableBytes: best.bytes - payloadBytes, bytes: best.bytes)
+    }
+
+    /// How much the symbols a stream uses weigh against the unused ones between them when a code
+    /// is built: 0 builds the optimal code, where unused symbols get no code word; the others give
+    /// every symbol from the first used to the last a word, a little longer than the optimal code's
+    /// for the used ones but with a table of fewer, smoother lengths, which is smaller overall
+    /// when many rare symbols are scattered among unused ones (the long gaps of a sparse index).
+    static let codeSmoothings = [0, 4, 16]
+
+    /// `frequencies` times `weight`, with 1 for each unused symbol between the first and the last
+    /// used one; `frequencies` itself for a weight of 0.
+    static func smoothed(_ frequencies: [Int], weight: Int) -> [Int] {
+        guard weight > 0, let first = frequencies.firstIndex(where: { $0 > 0 }),
+              let last = frequencies.lastIndex(where: { $0 > 0 }) else { return frequencies }
+        var result = frequencies
+        for symbol in first...last { result[symbol] = frequencies[symbol] > 0 ? frequencies[symbol] * weight : 1 }
+        return result
     }
 
     /// The frequencies of the symbols that do not follow `contextSymbol` (the first included), and
@@ -128,16 +157,18 @@ public enum SymbolStream {
             var reader = BitReader(cursor.bytes, range: cursor.position..<cursor.end, field: field)
             var codes = [try HuffmanCodeLengthTable.read(from: &reader, alphabetSize: alphabetSize, field: field)]
             if context != nil { codes.append(try HuffmanCodeLengthTable.read(from: &reader, alphabetSize: alphabetSize, field: field)) }
-            let tableBytes = reader.bytesRead
-            _ = try cursor.skip(field, count: tableBytes)
+            // The code words start right after the table's last bit, possibly mid-byte.
+            _ = try cursor.skip(field, count: reader.bitsRead / 8)
             let decoder = HuffmanDecoder(codes: codes, contextSymbol: context)
-            let (symbols, byteCount) = try decoder.decode(cursor.bytes, range: cursor.position..<cursor.end, count: count, field: field)
+            let (symbols, byteCount) = try decoder.decode(cursor.bytes, range: cursor.position..<cursor.end, count: count,
+                                                          startBit: reader.bitsRead % 8, field: field)
             _ = try cursor.skip(field, count: byteCount)
             let frequencies = context.map { contextHistograms(symbols, alphabetSize: alphabetSize, contextSymbol: $0) }
                 ?? [histogram(symbols, alphabetSize: alphabetSize)]
             let payloadBits = zip(codes, frequencies).reduce(0) { $0 + $1.0.encodedBitCount(frequencies: $1.1) }
-            return (symbols, SymbolStreamStatistics(mode: mode, symbols: count, payloadBits: payloadBits, tableBytes: tableBytes,
-                                                    bytes: cursor.position - start))
+            let bytes = cursor.position - start
+            return (symbols, SymbolStreamStatistics(mode: mode, symbols: count, payloadBits: payloadBits,
+                                                    tableBytes: bytes - (payloadBits + 7) / 8, bytes: bytes))
         }
     }
 

@@ -47,11 +47,13 @@ extension Architecture {
 /// The architecture section of a compressed model file: what rebuilds the `Sequential`.
 ///
 /// ```text
-/// string name; varint rank; varint dims...; varint layer count
-/// per layer: byte type; string name (empty: the default name); the type's fields (docs/FORMAT.md)
+/// string model name (empty: unnamed); varint rank; varint dims...; varint layer count
+/// per layer: byte type; varint name code (below); the type's fields (docs/FORMAT.md)
 /// ```
-/// A layer's default name is its text-format keyword for the first layer of its type, then
-/// `keyword_1`, `keyword_2`, ... (as ``Architecture/init(parsing:name:)`` names unnamed layers).
+/// A layer name is coded as ``LayerNameCode``: the default name (its text-format keyword for the
+/// first layer of its type, then `keyword_1`, `keyword_2`, ..., as ``Architecture/init(parsing:name:)``
+/// names unnamed layers), the name of the previous layer of its type counted on by one (`conv1`,
+/// `pool1`, `conv2`, `pool2`), or the name's bytes.
 enum ArchitectureCoding {
     /// Layer type codes.
     enum LayerType: UInt8 {
@@ -68,8 +70,11 @@ enum ArchitectureCoding {
         for extent in architecture.inputShape { writer.appendVarint(extent) }
         writer.appendVarint(architecture.layers.count)
         var defaults = DefaultLayerNames()
+        var previousNames: [String: String] = [:]   // by keyword
         for spec in architecture.layers {
-            let name = spec.name == defaults.next(spec.kind.keyword) ? "" : spec.name
+            let keyword = spec.kind.keyword
+            let nameCode = LayerNameCode(spec.name, defaultName: defaults.next(keyword), previous: previousNames[keyword])
+            previousNames[keyword] = spec.name
             func size(_ size: Size2D) {
                 writer.appendVarint(size.height)
                 writer.appendVarint(size.width)
@@ -81,57 +86,57 @@ enum ArchitectureCoding {
             switch spec.kind {
             case let .dense(units, activation, useBias):
                 writer.append(LayerType.dense.rawValue)
-                writer.appendString(name)
+                nameCode.write(to: &writer)
                 writer.appendVarint(units)
                 flags(activation, useBias: useBias)
             case let .conv2d(filters, kernelSize, strides, padding, activation, useBias):
                 writer.append(LayerType.conv2d.rawValue)
-                writer.appendString(name)
+                nameCode.write(to: &writer)
                 writer.appendVarint(filters)
                 size(kernelSize)
                 size(strides)
                 flags(activation, useBias: useBias, padding: padding)
             case let .depthwiseConv2d(kernelSize, strides, padding, multiplier, activation, useBias):
                 writer.append(LayerType.depthwiseConv2d.rawValue)
-                writer.appendString(name)
+                nameCode.write(to: &writer)
                 size(kernelSize)
                 size(strides)
                 writer.appendVarint(multiplier)
                 flags(activation, useBias: useBias, padding: padding)
             case let .maxPool2d(poolSize, strides, padding), let .averagePool2d(poolSize, strides, padding):
                 if case .maxPool2d = spec.kind { writer.append(LayerType.maxPool2d.rawValue) } else { writer.append(LayerType.averagePool2d.rawValue) }
-                writer.appendString(name)
+                nameCode.write(to: &writer)
                 size(poolSize)
                 size(strides ?? poolSize)
                 writer.append(padding == .same ? 1 : 0)
             case .globalAveragePool2d:
                 writer.append(LayerType.globalAveragePool2d.rawValue)
-                writer.appendString(name)
+                nameCode.write(to: &writer)
             case .flatten:
                 writer.append(LayerType.flatten.rawValue)
-                writer.appendString(name)
+                nameCode.write(to: &writer)
             case let .reshape(target):
                 writer.append(LayerType.reshape.rawValue)
-                writer.appendString(name)
+                nameCode.write(to: &writer)
                 writer.appendVarint(target.count)
                 for extent in target { writer.appendSignedVarint(extent) }
             case let .dropout(rate):
                 writer.append(LayerType.dropout.rawValue)
-                writer.appendString(name)
+                nameCode.write(to: &writer)
                 writer.appendFloat32(rate)
             case let .batchNormalization(epsilon, momentum, center, scale):
                 writer.append(LayerType.batchNormalization.rawValue)
-                writer.appendString(name)
+                nameCode.write(to: &writer)
                 writer.appendFloat32(epsilon)
                 writer.appendFloat32(momentum)
                 writer.append((center ? 1 : 0) | (scale ? 2 : 0))
             case let .activation(activation):
                 writer.append(LayerType.activation.rawValue)
-                writer.appendString(name)
+                nameCode.write(to: &writer)
                 writer.append(UInt8(activations.firstIndex(of: activation)!))
             case let .zeroPadding2d(top, bottom, left, right):
                 writer.append(LayerType.zeroPadding2d.rawValue)
-                writer.appendString(name)
+                nameCode.write(to: &writer)
                 for extent in [top, bottom, left, right] { writer.appendVarint(extent) }
             }
         }
@@ -151,12 +156,14 @@ enum ArchitectureCoding {
         let layerCount = try cursor.readVarint("\(field): layer count", max: cursor.remaining / 2)
         var layers: [LayerSpec] = []
         var defaults = DefaultLayerNames()
+        var previousNames: [String: String] = [:]   // by keyword
         for index in 0..<layerCount {
             let where_ = "\(field): layer \(index + 1)"
             let typeCode = try cursor.readByte("\(where_) type")
             guard let type = LayerType(rawValue: typeCode) else { throw EncodedDataError(field: "\(where_) type", "unknown layer type \(typeCode)") }
-            let storedName = try cursor.readString("\(where_) name", maxBytes: CompressedModelFormat.maxNameBytes)
-            let at = "\(field): layer \(index + 1)\(storedName.isEmpty ? "" : " '\(storedName)'")"
+            let nameCode = try LayerNameCode.read(from: &cursor, field: "\(where_) name")
+            var at = where_
+            if case .stored(let name) = nameCode { at += " '\(name)'" }
             func extent(_ what: String) throws -> Int {
                 try cursor.readVarint("\(at) \(what)", max: CompressedModelFormat.maxExtent)
             }
@@ -229,7 +236,9 @@ enum ArchitectureCoding {
                 kind = .zeroPadding2d(top: top, bottom: bottom, left: left, right: right)
             }
             let defaultName = defaults.next(kind.keyword)
-            layers.append(LayerSpec(storedName.isEmpty ? defaultName : storedName, kind))
+            let name = try nameCode.name(previous: previousNames[kind.keyword], field: "\(where_) name") ?? defaultName
+            previousNames[kind.keyword] = name
+            layers.append(LayerSpec(name, kind))
         }
         return Architecture(name: name, inputShape: inputShape, layers: layers)
     }

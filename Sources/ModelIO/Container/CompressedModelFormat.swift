@@ -6,7 +6,7 @@ public enum CompressedModelFormat {
     /// The first four bytes: 0x89 then "DCZ" (the high byte catches 7-bit transfers, as PNG's).
     public static let magic: [UInt8] = [0x89, 0x44, 0x43, 0x5A]
     /// The format version this code writes and reads.
-    public static let version: UInt8 = 1
+    public static let version: UInt8 = 2
     /// The file name extension.
     public static let fileExtension = "dcz"
     /// Bytes of magic and version before the first section.

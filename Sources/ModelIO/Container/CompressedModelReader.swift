@@ -6,7 +6,7 @@ import TensorCore
 /// A decoded compressed model file: the model with its masks and codebooks, the quantization
 /// state beside it, and what the file holds.
 public struct CompressedModel {
-    /// The model name stored in the file.
+    /// The model name stored in the file; empty when it holds none (the default).
     public var name: String
     /// The model, weights set, masks and codebooks restored.
     public var model: Sequential

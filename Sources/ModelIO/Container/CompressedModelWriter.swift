@@ -11,11 +11,15 @@ public struct CompressedModelSettings: Equatable, Sendable {
     /// Try every width from 2 to 8 for each sparse parameter and keep the smallest record,
     /// instead of the two widths above.
     public var automaticIndexBits: Bool
+    /// Store the model's name. Off by default: the name rebuilds nothing and costs its length in
+    /// bytes; a decoded model without one is named after the file it is written to.
+    public var keepModelName: Bool
 
-    public init(denseIndexBits: Int = 5, convIndexBits: Int = 8, automaticIndexBits: Bool = false) {
+    public init(denseIndexBits: Int = 5, convIndexBits: Int = 8, automaticIndexBits: Bool = false, keepModelName: Bool = false) {
         self.denseIndexBits = denseIndexBits
         self.convIndexBits = convIndexBits
         self.automaticIndexBits = automaticIndexBits
+        self.keepModelName = keepModelName
     }
 
     /// Throws when an index width is outside 2...8.
@@ -46,6 +50,7 @@ public struct CompressedModelSettings: Equatable, Sendable {
 /// ```
 ///
 /// - Parameters:
+///   - name: the model's name, stored only with `settings.keepModelName`.
 ///   - sourceFile: named in errors (the file the model came from).
 /// - Throws: ``ModelFileError`` naming the layer and parameter whose weights do not match their
 ///   codebook or int8 codes, or a layer the format cannot describe.
@@ -55,6 +60,7 @@ public func encodeCompressedModel(_ model: Sequential, name: String, state: Comp
     do { try settings.validate() } catch let error as CompressionError {
         throw ModelFileError(file: sourceFile, error.description)
     }
+    let name = settings.keepModelName ? name : ""
     let architecture = try Architecture(model: model, name: name)
     guard name.utf8.count <= CompressedModelFormat.maxNameBytes else {
         throw ModelFileError(file: sourceFile, "model name is longer than \(CompressedModelFormat.maxNameBytes) bytes")

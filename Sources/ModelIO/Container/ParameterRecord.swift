@@ -9,8 +9,10 @@ enum StoredValues {
     case float16(declared: Bool)
     case int8(Int8QuantizedTensor)
     /// Centroid indices; `bits` restores the parameter's k-means bit width when recorded,
-    /// `float16` its FP16 state (centroids rounded to halves).
-    case codebook(Codebook, bits: Int?, float16: Bool)
+    /// `float16` its FP16 state (centroids rounded to halves). `byUse` lists the centroids most
+    /// used first, which makes the Huffman code lengths of their indices ascend and their table
+    /// short; only for a strictly ascending codebook, which the reader gets back by sorting.
+    case codebook(Codebook, bits: Int?, float16: Bool, byUse: Bool)
 
     var code: UInt8 {
         switch self {
@@ -50,10 +52,11 @@ struct RecordFlags {
     static let indexContexts: UInt8 = 0x80
 }
 
-/// The byte that opens a codebook: k-means bits (0 = not recorded) and two flags.
+/// The byte that opens a codebook: k-means bits (0 = not recorded) and three flags.
 enum CodebookHeader {
     static let bitsMask: UInt8 = 0x1F
-    static let reserved: UInt8 = 0x20
+    /// Centroids listed most used first; the codebook is them in ascending order.
+    static let byUse: UInt8 = 0x20
     /// Centroids stored as 16-bit halves (all are exactly representable).
     static let halfCentroids: UInt8 = 0x40
     /// The parameter's quantization state is FP16.
@@ -105,7 +108,10 @@ enum ParameterRecord {
             }
             var bits: Int?
             if case .weightSharing(let recorded)? = quantization { bits = recorded }
-            representations = [.codebook(codebook, bits: bits, float16: quantization == .float16)]
+            representations = [.codebook(codebook, bits: bits, float16: quantization == .float16, byUse: false)]
+            if zip(codebook.centroids, codebook.centroids.dropFirst()).allSatisfy({ $0 < $1 }) {
+                representations.append(.codebook(codebook, bits: bits, float16: quantization == .float16, byUse: true))
+            }
             omittable = codebook.assignments.map { $0 < 0 }
         } else if case .int8(let quantized)? = quantization {
             guard quantized.shape == shape else {
@@ -227,16 +233,27 @@ enum ParameterRecord {
             tableBytes = writer.count - start
             let symbols = keptElements.map { UInt8(bitPattern: quantized.codes[$0]) }
             valueStreams.append(SymbolStream.write(symbols, alphabetSize: 256, to: &writer))
-        case let .codebook(codebook, bits, float16):
+        case let .codebook(codebook, bits, float16, byUse):
             let k = codebook.centroids.count
-            let indices = keptElements.map { codebook.assignments[$0] < 0 ? k : Int(codebook.assignments[$0]) }
+            var indices = keptElements.map { codebook.assignments[$0] < 0 ? k : Int(codebook.assignments[$0]) }
             let hasZero = indices.contains(k)
             if hasZero { flags |= RecordFlags.variant }
+            var listed = codebook.centroids
+            if byUse {
+                var uses = [Int](repeating: 0, count: k + 1)
+                for index in indices { uses[index] += 1 }
+                let order = (0..<k).sorted { (uses[$1], $0) < (uses[$0], $1) }   // most used first, ties by value
+                var position = [Int](repeating: k, count: k + 1)
+                for (listedAt, centroid) in order.enumerated() { position[centroid] = listedAt }
+                listed = order.map { codebook.centroids[$0] }
+                indices = indices.map { position[$0] }
+            }
             let halfCentroids = codebook.centroids.allSatisfy { Float16Bits.decode(Float16Bits.encode($0)).bitPattern == $0.bitPattern }
-            writer.append(UInt8(bits ?? 0) | (halfCentroids ? CodebookHeader.halfCentroids : 0) | (float16 ? CodebookHeader.float16 : 0))
+            writer.append(UInt8(bits ?? 0) | (halfCentroids ? CodebookHeader.halfCentroids : 0) | (float16 ? CodebookHeader.float16 : 0)
+                          | (byUse ? CodebookHeader.byUse : 0))
             writer.appendVarint(k)
             let start = writer.count
-            for centroid in codebook.centroids {
+            for centroid in listed {
                 if halfCentroids {
                     let half = Float16Bits.encode(centroid)
                     writer.append(UInt8(truncatingIfNeeded: half))
@@ -394,13 +411,11 @@ enum ParameterRecord {
         default:
             let header = try cursor.readByte("\(name): codebook header")
             let bits = Int(header & CodebookHeader.bitsMask)
-            guard header & CodebookHeader.reserved == 0, bits <= 16 else {
-                throw EncodedDataError(field: "\(name): codebook header", "unknown header \(header)")
-            }
+            guard bits <= 16 else { throw EncodedDataError(field: "\(name): codebook header", "unknown header \(header)") }
             let k = try cursor.readVarint("\(name): centroid count", max: bits == 0 ? 1 << 16 : 1 << bits)
             guard k >= 1 else { throw EncodedDataError(field: "\(name): centroid count", "must be at least 1") }
             let tableStart = cursor.position
-            let centroids: [Float]
+            var centroids: [Float]
             if header & CodebookHeader.halfCentroids != 0 {
                 let range = try cursor.skip("\(name): centroids", count: 2 * k)
                 centroids = stride(from: range.lowerBound, to: range.upperBound, by: 2).map {
@@ -410,8 +425,22 @@ enum ParameterRecord {
                 centroids = try cursor.readFloat32s("\(name): centroids", count: k)
             }
             tableBytes = cursor.position - tableStart
+            // Listed by use: the codebook is the centroids in ascending order, indices mapped.
+            var position = Array(0...k)
+            if header & CodebookHeader.byUse != 0 {
+                guard !centroids.contains(where: \.isNaN) else {
+                    throw EncodedDataError(field: "\(name): centroids", "listed by use, they must be distinct numbers")
+                }
+                let order = (0..<k).sorted { centroids[$0] < centroids[$1] }
+                let ascending = order.map { centroids[$0] }
+                guard zip(ascending, ascending.dropFirst()).allSatisfy({ $0 < $1 }) else {
+                    throw EncodedDataError(field: "\(name): centroids", "listed by use, they must be distinct numbers")
+                }
+                for (ascendingAt, listedAt) in order.enumerated() { position[listedAt] = ascendingAt }
+                centroids = ascending
+            }
             let alphabet = k + (variant ? 1 : 0)
-            let indices: [Int]
+            var indices: [Int]
             if alphabet <= 256 {
                 let (symbols, stats) = try SymbolStream.read(count: storedCount, alphabetSize: alphabet, mode: nextMode(), from: &cursor,
                                                              field: "\(name): centroid indices")
@@ -428,6 +457,7 @@ enum ParameterRecord {
                     throw EncodedDataError(field: "\(name): centroid indices", "index \(bad) is outside the \(alphabet) symbols")
                 }
             }
+            if header & CodebookHeader.byUse != 0 { indices = indices.map { position[$0] } }
             var assignments = [Int32](repeating: -1, count: count)
             forEachStored { j, element in
                 let index = indices[j]
@@ -480,3 +510,4 @@ struct Int8Channels {
 
     func channel(of index: Int) -> Int { channels == 1 ? 0 : (index / inner) % channels }
 }
+

@@ -29,7 +29,7 @@ public func compressedModelText(_ summary: CompressedModelSummary) -> String {
     let ratio = summary.fileBytes == 0 ? 0 : Double(float32Bytes) / Double(summary.fileBytes)
     let weighted = max(summary.layers.count, 1)
     let lines = [
-        "compressed model '\(summary.name)', input \(shapeText(summary.inputShape)), \(summary.layerCount) layers (\(summary.layers.count) with weights)",
+        "compressed model\(summary.name.isEmpty ? "" : " '\(summary.name)'"), input \(shapeText(summary.inputShape)), \(summary.layerCount) layers (\(summary.layers.count) with weights)",
         table.render(),
         "file \(groupedDigits(summary.fileBytes)) bytes: payload \(groupedDigits(summary.payloadBytes)) (values, indices, codebooks, scales), "
             + "overhead \(groupedDigits(summary.overheadBytes)) = Huffman code tables \(groupedDigits(summary.codeTableBytes)) + format "

@@ -9,7 +9,8 @@ public struct DecompressionReport: Codable, Equatable, Sendable {
     /// The Keras `.h5` written.
     public var output: String
     public var outputBytes: Int
-    /// The model name stored in the compressed file, now in the `.h5`'s configuration.
+    /// The model name in the `.h5`'s configuration: the one stored in the compressed file, or,
+    /// when it holds none, the output file's name without its extension.
     public var name: String
     /// Elements of every parameter.
     public var parameterCount: Int
@@ -24,8 +25,9 @@ public struct DecompressionReport: Codable, Equatable, Sendable {
 /// ```
 public func decompressModelFile(input: String, output: String) throws -> DecompressionReport {
     let compressed = try loadCompressedModel(path: input)
-    try saveKerasModel(compressed.model, name: compressed.name, to: output, protecting: [input], compressionState: compressed.state)
+    let name = compressed.name.isEmpty ? URL(fileURLWithPath: output).deletingPathExtension().lastPathComponent : compressed.name
+    try saveKerasModel(compressed.model, name: name, to: output, protecting: [input], compressionState: compressed.state)
     let outputBytes = (try? FileManager.default.attributesOfItem(atPath: output)[.size] as? Int) ?? 0
     return DecompressionReport(input: input, inputBytes: compressed.summary.fileBytes, output: output, outputBytes: outputBytes,
-                               name: compressed.name, parameterCount: compressed.summary.parameterCount)
+                               name: name, parameterCount: compressed.summary.parameterCount)
 }

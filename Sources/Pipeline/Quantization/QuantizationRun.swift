@@ -104,6 +104,8 @@ public func quantizeModel(_ model: Sequential, settings: QuantizationSettings, t
     if let retraining = settings.retraining, let train {
         let result = try trainModel(model, train: train, test: test, settings: retraining, onEvent: onEvent)
         accuracyRetrained = (result.finalTest ?? evaluateModel(model, on: test)).top1Accuracy
+        // Fine-tuning may have moved centroids past each other: back to ascending order.
+        for (parameter, _) in quantized { parameter.codebook = parameter.codebook?.sortedAscending() }
     }
     let rows = quantized.map { parameter, row in
         var row = row

@@ -263,7 +263,8 @@ public struct RecipePlan: Sendable {
             return try lowRank(.flatten(flattening), layers: settings.layers, retrain: settings.retrain)
 
         case .huffman(let settings):
-            let container = CompressedModelSettings(denseIndexBits: settings.denseIndexBits ?? 5, convIndexBits: settings.convIndexBits ?? 8)
+            let container = CompressedModelSettings(denseIndexBits: settings.denseIndexBits ?? 5, convIndexBits: settings.convIndexBits ?? 8,
+                                                    keepModelName: settings.keepName ?? false)
             do {
                 try container.validate()
             } catch {

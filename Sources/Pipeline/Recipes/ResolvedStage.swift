@@ -73,7 +73,7 @@ public enum ResolvedStage: Sendable {
             text += settings.retrain ? ", fine-tuned: " + trainingSummary(settings.training) : ", no fine-tuning"
             return text
         case .huffman(let settings):
-            return "index bits: dense \(settings.denseIndexBits), conv \(settings.convIndexBits)"
+            return "index bits: dense \(settings.denseIndexBits), conv \(settings.convIndexBits)" + (settings.keepModelName ? ", model name kept" : "")
         }
     }
 }

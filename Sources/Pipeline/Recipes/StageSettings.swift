@@ -126,14 +126,16 @@ public struct FlattenStageSettings: StrictlyDecodable, Sendable, Equatable {
 }
 
 /// `type: huffman` (as `compress huffman`): the compressed `.dcz` file; `dense-index-bits`,
-/// `conv-index-bits`. It must be the last stage.
+/// `conv-index-bits`, `keep-name`. It must be the last stage.
 public struct HuffmanStageSettings: StrictlyDecodable, Sendable, Equatable {
     public var denseIndexBits: Int?
     public var convIndexBits: Int?
+    public var keepName: Bool?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case denseIndexBits = "dense-index-bits"
         case convIndexBits = "conv-index-bits"
+        case keepName = "keep-name"
     }
     static let keys = CodingKeys.allCases.map(\.rawValue)
 }

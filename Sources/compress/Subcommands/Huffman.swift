@@ -26,6 +26,8 @@ extension Compress {
         @Option(help: "Bits per index gap in sparse convolution layers, 2 to 8.") var convIndexBits: Int = 8
         @Flag(help: "Try every index width from 2 to 8 for each sparse parameter and keep the smallest.")
         var autoIndexBits = false
+        @Flag(help: "Store the model's name (by default it is left out: a decompressed model is named after its output file).")
+        var keepName = false
         @Flag(help: "Print the report as JSON.") var json = false
 
         func validate() throws {
@@ -37,7 +39,7 @@ extension Compress {
 
         func run() throws {
             let settings = CompressedModelSettings(denseIndexBits: denseIndexBits, convIndexBits: convIndexBits,
-                                                   automaticIndexBits: autoIndexBits)
+                                                   automaticIndexBits: autoIndexBits, keepModelName: keepName)
             let report = try reportingErrors { try huffmanEncodeModelFile(input: model, output: output, settings: settings) }
             if json {
                 try printJSON(report)
