@@ -54,14 +54,20 @@ public struct KMeans1D: Sendable {
         var total = 0.0
         for x in sorted { total += Double(x) }
         let mean = sorted.isEmpty ? 0 : total / Double(sorted.count)
-        var sums = [Double](repeating: 0, count: 2 * (sorted.count + 1))
-        var sum = 0.0, sumCompensation = 0.0, square = 0.0, squareCompensation = 0.0
-        for (i, x) in sorted.enumerated() {
-            let y = Double(x) - mean
-            kahanAdd(y, to: &sum, compensation: &sumCompensation)
-            kahanAdd(y * y, to: &square, compensation: &squareCompensation)
-            sums[2 * i + 2] = sum
-            sums[2 * i + 3] = square
+        // Written once, uninitialised before: zeroing hundreds of megabytes first would cost as much
+        // as the sums.
+        let sums = [Double](unsafeUninitializedCapacity: 2 * (sorted.count + 1)) { sums, initializedCount in
+            sums[0] = 0
+            sums[1] = 0
+            var sum = 0.0, sumCompensation = 0.0, square = 0.0, squareCompensation = 0.0
+            for (i, x) in sorted.enumerated() {
+                let y = Double(x) - mean
+                kahanAdd(y, to: &sum, compensation: &sumCompensation)
+                kahanAdd(y * y, to: &square, compensation: &squareCompensation)
+                sums[2 * i + 2] = sum
+                sums[2 * i + 3] = square
+            }
+            initializedCount = sums.count
         }
         self.sortedValues = sorted
         self.mean = mean
