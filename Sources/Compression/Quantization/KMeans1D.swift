@@ -167,48 +167,24 @@ public struct KMeans1D: Sendable {
     /// The index of the nearest of `centroids` (ascending) for each value, ties to the lower index:
     /// the same rule ``cluster(from:maxIterations:tolerance:)`` uses.
     ///
-    /// The index is the number of midpoints between adjacent centroids that lie below the value.
-    /// A table over equal-width buckets of the values' range gives that count at each bucket's
-    /// start, so only the few midpoints near the value are searched.
+    /// The index is the number of midpoints between adjacent centroids that lie below the value,
+    /// which ``MidpointBuckets`` counts in constant time.
     ///
     /// - Precondition: `centroids` is non-empty and ascending; every value is finite.
     public static func nearestCentroids(of values: [Float], centroids: [Float]) -> [Int32] {
         precondition(!centroids.isEmpty, "KMeans1D: no centroids")
         precondition(zip(centroids, centroids.dropFirst()).allSatisfy { $0 <= $1 }, "KMeans1D: centroids must be ascending")
-        let midpoints = zip(centroids, centroids.dropFirst()).map { (Double($0) + Double($1)) / 2 }
-        guard !midpoints.isEmpty, let low = values.min().map(Double.init), let high = values.max().map(Double.init) else {
-            return [Int32](repeating: 0, count: values.count)
-        }
-        let bucketCount = max(1024, 8 * midpoints.count)
-        let width = (high - low) / Double(bucketCount)
-        // The number of midpoints below each bucket's start.
-        let table: [Int] = {
-            var table = [Int](repeating: 0, count: bucketCount)
-            var count = 0
-            for bucket in 0..<bucketCount {
-                let start = low + Double(bucket) * width
-                while count < midpoints.count && midpoints[count] < start { count += 1 }
-                table[bucket] = count
-            }
-            return table
-        }()
-        return [Int32](unsafeUninitializedCapacity: values.count) { buffer, initializedCount in
-            let labels = SendableBuffer(buffer)
-            // Chunks of 64K values, labelled in parallel; each label depends on its value only.
-            let chunk = 1 << 16
-            DispatchQueue.concurrentPerform(iterations: (values.count + chunk - 1) / chunk) { part in
-                for i in (part * chunk)..<min(values.count, (part + 1) * chunk) {
-                    let x = Double(values[i])
-                    let bucket = width > 0 ? min(bucketCount - 1, Int((x - low) / width)) : 0
-                    // The bucket can be off by one either way through rounding: search the
-                    // midpoints from the one before to the one after.
-                    var first = table[max(bucket - 1, 0)]
-                    var last = bucket + 2 < bucketCount ? table[bucket + 2] : midpoints.count
-                    while first < last {
-                        let middle = (first + last) / 2
-                        if midpoints[middle] < x { first = middle + 1 } else { last = middle }
-                    }
-                    labels.buffer[i] = Int32(first)
+        let buckets = MidpointBuckets(centroids: centroids)
+        return [Int32](unsafeUninitializedCapacity: values.count) { output, initializedCount in
+            let labels = SendableBuffer(output)
+            values.withUnsafeBufferPointer { input in
+                let values = SendableBuffer(input)
+                // Chunks of 64K values, labelled in parallel; each label depends on its value only.
+                let chunk = 1 << 16
+                DispatchQueue.concurrentPerform(iterations: (input.count + chunk - 1) / chunk) { part in
+                    let range = (part * chunk)..<min(values.buffer.count, (part + 1) * chunk)
+                    buckets.label(UnsafeBufferPointer(rebasing: values.buffer[range]),
+                                  into: UnsafeMutableBufferPointer(rebasing: labels.buffer[range]))
                 }
             }
             initializedCount = values.count
@@ -216,10 +192,10 @@ public struct KMeans1D: Sendable {
     }
 }
 
-/// A buffer that parallel workers write to at disjoint indices.
-private struct SendableBuffer<Element>: @unchecked Sendable {
-    let buffer: UnsafeMutableBufferPointer<Element>
-    init(_ buffer: UnsafeMutableBufferPointer<Element>) { self.buffer = buffer }
+/// A buffer pointer that parallel workers read, or write to at disjoint indices.
+private struct SendableBuffer<Buffer>: @unchecked Sendable {
+    let buffer: Buffer
+    init(_ buffer: Buffer) { self.buffer = buffer }
 }
 
 /// The first index at or after `floor` whose value is above `limit` (`values.count` when none),
