@@ -99,9 +99,15 @@ public struct KMeans1D: Sendable {
         let k = centroids.count, n = sortedValues.count
         // ends[j]: one past the last value of centroid j's run; the last run ends at n.
         var ends = [Int](repeating: n, count: k)
-        var endMoved = [Bool](repeating: true, count: k)
-        var centroidMoved = [Bool](repeating: false, count: k)
+        // The prefix sums at the start of each run and at the end of the last, as in `prefixSums`.
+        var endSums = [Double](repeating: 0, count: 2 * (k + 1))
         var runObjectives = [Double](repeating: 0, count: k)
+        // How far each end moved when last searched: ends drift steadily, so the next search starts
+        // that far on.
+        var shifts = [Int](repeating: 0, count: k)
+        // Ascending indices: the ends that moved (at first all), the centroids that moved.
+        var movedEnds = Array(0..<k), movedCentroids = [Int]()
+        movedCentroids.reserveCapacity(k)
         var iterations = 0
         var reachedFixedPoint = false
         sortedValues.withUnsafeBufferPointer { values in
@@ -114,36 +120,48 @@ public struct KMeans1D: Sendable {
                 var objective = Double.infinity
                 while iterations < maxIterations {
                     iterations += 1
-                    // Move the centroids whose runs changed to their means.
-                    for j in 0..<k {
-                        centroidMoved[j] = false
-                        guard endMoved[j] || (j > 0 && endMoved[j - 1]) else { continue }
-                        let start = j > 0 ? ends[j - 1] : 0, end = ends[j]
-                        guard end > start else { runObjectives[j] = 0; continue }
-                        let sum = sums[2 * end] - sums[2 * start]
-                        let shiftedMean = sum / Double(end - start)
-                        runObjectives[j] = max(0, sums[2 * end + 1] - sums[2 * start + 1] - sum * shiftedMean)
-                        let centroid = Float(shiftedMean + mean)
-                        if centroid != centroids[j] {
-                            centroids[j] = centroid
-                            centroidMoved[j] = true
+                    // The prefix sums at the moved ends, read in a pass of their own so that the
+                    // loads, mostly cache misses, overlap.
+                    for j in movedEnds {
+                        endSums[2 * j + 2] = sums[2 * ends[j]]
+                        endSums[2 * j + 3] = sums[2 * ends[j] + 1]
+                    }
+                    // Move the centroids of the runs next to a moved end to their means.
+                    movedCentroids.removeAll(keepingCapacity: true)
+                    var updated = -1
+                    for moved in movedEnds {
+                        for j in stride(from: max(moved, updated + 1), through: min(moved + 1, k - 1), by: 1) {
+                            updated = j
+                            let start = j > 0 ? ends[j - 1] : 0, end = ends[j]
+                            guard end > start else { runObjectives[j] = 0; continue }
+                            let sum = endSums[2 * j + 2] - endSums[2 * j]
+                            let shiftedMean = sum / Double(end - start)
+                            runObjectives[j] = max(0, endSums[2 * j + 3] - endSums[2 * j + 1] - sum * shiftedMean)
+                            let centroid = Float(shiftedMean + mean)
+                            if centroid != centroids[j] {
+                                centroids[j] = centroid
+                                movedCentroids.append(j)
+                            }
                         }
                     }
                     let meanObjective = runObjectives.reduce(0, +)
-                    // Find the boundaries next to moved centroids again.
-                    var anyEndMoved = false
-                    for j in 0..<(k - 1) {
-                        endMoved[j] = false
-                        guard centroidMoved[j] || centroidMoved[j + 1] else { continue }
-                        let end = upperBound(of: (Double(centroids[j]) + Double(centroids[j + 1])) / 2, in: values,
-                                             from: j > 0 ? ends[j - 1] : 0, hint: ends[j])
-                        if end != ends[j] {
-                            ends[j] = end
-                            endMoved[j] = true
-                            anyEndMoved = true
+                    // Find the boundaries next to moved centroids again, in ascending order (a search
+                    // starts at the end before).
+                    movedEnds.removeAll(keepingCapacity: true)
+                    var searched = -1
+                    for moved in movedCentroids {
+                        for j in stride(from: max(moved - 1, searched + 1), through: min(moved, k - 2), by: 1) {
+                            searched = j
+                            let end = upperBound(of: (Double(centroids[j]) + Double(centroids[j + 1])) / 2, in: values,
+                                                 from: j > 0 ? ends[j - 1] : 0, hint: ends[j] + shifts[j])
+                            shifts[j] = end - ends[j]
+                            if end != ends[j] {
+                                ends[j] = end
+                                movedEnds.append(j)
+                            }
                         }
                     }
-                    if !anyEndMoved { reachedFixedPoint = true; break }
+                    if movedEnds.isEmpty { reachedFixedPoint = true; break }
                     if objective - meanObjective <= tolerance * meanObjective { break }
                     objective = meanObjective
                 }
