@@ -50,9 +50,7 @@ public struct KMeans1D: Sendable {
     /// - Precondition: every value is finite.
     public init(values: [Float]) {
         precondition(values.allSatisfy(\.isFinite), "KMeans1D: values must be finite")
-        let sorted = radixSorted(values)
-        var total = 0.0
-        for x in sorted { total += Double(x) }
+        let (sorted, total) = sortedWithSum(values)
         let mean = sorted.isEmpty ? 0 : total / Double(sorted.count)
         // Written once, uninitialised before: zeroing hundreds of megabytes first would cost as much
         // as the sums.
@@ -261,73 +259,138 @@ private func kahanAdd(_ value: Double, to sum: inout Double, compensation: inout
 /// of values; large inputs are sorted in two halves on two threads, then merged. `-0` sorts
 /// before `+0`; both compare equal, so the order is still ascending.
 func radixSorted(_ values: [Float]) -> [Float] {
-    guard values.count > 64 else { return values.sorted() }
-    // Map each bit pattern to an unsigned key with the same order: flip all bits of negatives,
-    // only the sign bit of the rest.
-    var keys = values.map { value -> UInt32 in
-        let bits = value.bitPattern
-        return bits & 0x8000_0000 != 0 ? ~bits : bits | 0x8000_0000
+    sortedWithSum(values).sorted
+}
+
+/// ``radixSorted(_:)`` and the sum of the sorted values in `Double`, added one by one from the
+/// first, which the last pass over the sorted values computes on the way.
+func sortedWithSum(_ values: [Float]) -> (sorted: [Float], sum: Double) {
+    let n = values.count
+    guard n > 64 else {
+        let sorted = values.sorted()
+        var sum = 0.0
+        for x in sorted { sum += Double(x) }
+        return (sorted, sum)
     }
-    func value(_ key: UInt32) -> Float {
-        Float(bitPattern: key & 0x8000_0000 != 0 ? key & 0x7FFF_FFFF : ~key)
-    }
-    let middle = keys.count >= 1 << 18 ? keys.count / 2 : keys.count
-    keys.withUnsafeMutableBufferPointer { buffer in
-        let shared = SendableBuffer(buffer)
-        let halves = [0..<middle, middle..<shared.buffer.count].filter { !$0.isEmpty }
+    let middle = n >= 1 << 18 ? n / 2 : n
+    let keys = UnsafeMutableBufferPointer<UInt32>.allocate(capacity: n)
+    defer { keys.deallocate() }
+    values.withUnsafeBufferPointer { buffer in
+        let values = SendableBuffer(buffer), sortedKeys = SendableBuffer(keys)
+        let halves = [0..<middle, middle..<n].filter { !$0.isEmpty }
         DispatchQueue.concurrentPerform(iterations: halves.count) { half in
-            radixSort(UnsafeMutableBufferPointer(rebasing: shared.buffer[halves[half]]))
+            radixSort(UnsafeBufferPointer(rebasing: values.buffer[halves[half]]),
+                      into: UnsafeMutableBufferPointer(rebasing: sortedKeys.buffer[halves[half]]))
         }
     }
-    guard middle < keys.count else { return keys.map(value) }
-    // Merge the two sorted halves, turning keys back into values on the way.
-    return [Float](unsafeUninitializedCapacity: keys.count) { output, initializedCount in
-        keys.withUnsafeBufferPointer { keys in
-            var left = 0, right = middle, next = 0
-            while left < middle && right < keys.count {
-                if keys[right] < keys[left] {
-                    output[next] = value(keys[right]); right += 1
-                } else {
-                    output[next] = value(keys[left]); left += 1
-                }
-                next += 1
+    var sum = 0.0
+    let sorted = [Float](unsafeUninitializedCapacity: n) { output, initializedCount in
+        if middle == n {
+            for i in 0..<n {
+                output[i] = sortValue(keys[i])
+                sum += Double(output[i])
             }
-            while left < middle { output[next] = value(keys[left]); left += 1; next += 1 }
-            while right < keys.count { output[next] = value(keys[right]); right += 1; next += 1 }
+        } else {
+            // Merge the two sorted halves on two threads, one from the front, the other from
+            // the back, turning keys back into values on the way; the front adds up its values.
+            let front = n / 2
+            let frontSum = UnsafeMutableBufferPointer<Double>.allocate(capacity: 1)
+            defer { frontSum.deallocate() }
+            let shared = SendableBuffer((keys: UnsafeBufferPointer(keys), output: output, frontSum: frontSum))
+            DispatchQueue.concurrentPerform(iterations: 2) { side in
+                let (keys, output, frontSum) = shared.buffer
+                if side == 0 {
+                    frontSum[0] = mergeFront(keys, middle: middle, into: UnsafeMutableBufferPointer(rebasing: output[..<front]))
+                } else {
+                    mergeBack(keys, middle: middle, into: UnsafeMutableBufferPointer(rebasing: output[front...]))
+                }
+            }
+            sum = frontSum[0]
+            for x in output[front...] { sum += Double(x) }
         }
-        initializedCount = keys.count
+        initializedCount = n
+    }
+    return (sorted, sum)
+}
+
+/// Fills `output` with the first `output.count` values of the stable merge of the ascending keys
+/// `keys[..<middle]` and `keys[middle...]`, and returns their sum, added from the first.
+private func mergeFront(_ keys: UnsafeBufferPointer<UInt32>, middle: Int, into output: UnsafeMutableBufferPointer<Float>) -> Double {
+    let n = keys.count
+    var left = 0, right = middle, sum = 0.0
+    for next in output.indices {
+        // Clamped reads keep the loop free of branches on the data; an exhausted side is never taken.
+        let leftKey = keys[min(left, middle - 1)], rightKey = keys[min(right, n - 1)]
+        let takeRight = right < n && (left >= middle || rightKey < leftKey)
+        output[next] = sortValue(takeRight ? rightKey : leftKey)
+        sum += Double(output[next])
+        right += takeRight ? 1 : 0
+        left += takeRight ? 0 : 1
+    }
+    return sum
+}
+
+/// Fills `output` with the last `output.count` values of the stable merge of the ascending keys
+/// `keys[..<middle]` and `keys[middle...]` (of equal keys, those of the second half come last).
+private func mergeBack(_ keys: UnsafeBufferPointer<UInt32>, middle: Int, into output: UnsafeMutableBufferPointer<Float>) {
+    var left = middle - 1, right = keys.count - 1
+    for next in output.indices.reversed() {
+        let leftKey = keys[max(left, 0)], rightKey = keys[max(right, middle)]
+        let takeLeft = left >= 0 && (right < middle || leftKey > rightKey)
+        output[next] = sortValue(takeLeft ? leftKey : rightKey)
+        left -= takeLeft ? 1 : 0
+        right -= takeLeft ? 0 : 1
     }
 }
 
-/// Sorts `keys` in place: three counting passes of 11 bits, the histograms of all three taken in
-/// one read.
-private func radixSort(_ keys: UnsafeMutableBufferPointer<UInt32>) {
+/// An unsigned key with the order of the floats: all bits of negatives flipped, only the sign bit
+/// of the rest.
+private func sortKey(_ value: Float) -> UInt32 {
+    let bits = value.bitPattern
+    return bits & 0x8000_0000 != 0 ? ~bits : bits | 0x8000_0000
+}
+
+/// The float of a ``sortKey(_:)``.
+private func sortValue(_ key: UInt32) -> Float {
+    Float(bitPattern: key & 0x8000_0000 != 0 ? key & 0x7FFF_FFFF : ~key)
+}
+
+/// The sort keys of `values`, ascending, into `keys` (as many): three counting passes of 11 bits,
+/// the histograms of all three taken in one read of the values.
+private func radixSort(_ values: UnsafeBufferPointer<Float>, into keys: UnsafeMutableBufferPointer<UInt32>) {
     let scratch = UnsafeMutableBufferPointer<UInt32>.allocate(capacity: keys.count)
     defer { scratch.deallocate() }
     let counts = UnsafeMutableBufferPointer<Int>.allocate(capacity: 3 * 2048)
     defer { counts.deallocate() }
     counts.initialize(repeating: 0)
-    for key in keys {
+    for value in values {
+        let key = sortKey(value)
         counts[Int(key & 2047)] += 1
         counts[2048 + Int((key >> 11) & 2047)] += 1
         counts[4096 + Int(key >> 22)] += 1
     }
-    var source = keys, target = scratch
+    // Each pass's counts become the slots where its digits start.
     for pass in 0..<3 {
-        let base = pass * 2048, shift = UInt32(pass * 11)
         var offset = 0
-        for digit in base..<(base + 2048) {
+        for digit in (pass * 2048)..<((pass + 1) * 2048) {
             let count = counts[digit]
             counts[digit] = offset
             offset += count
         }
+    }
+    // Pass 0 reads the values into `keys`, pass 1 moves them to `scratch`, pass 2 back.
+    for value in values {
+        let key = sortKey(value)
+        let slot = Int(key & 2047)
+        keys[counts[slot]] = key
+        counts[slot] += 1
+    }
+    for (pass, (source, target)) in [(keys, scratch), (scratch, keys)].enumerated() {
+        let base = (pass + 1) * 2048, shift = UInt32((pass + 1) * 11)
         for key in source {
             let slot = base + Int((key >> shift) & 2047)
             target[counts[slot]] = key
             counts[slot] += 1
         }
-        swap(&source, &target)
     }
-    // After three passes the sorted keys are in `scratch`; copy them home.
-    _ = keys.update(fromContentsOf: source)
 }
