@@ -215,12 +215,24 @@ private struct SendableBuffer<Buffer>: @unchecked Sendable {
 }
 
 /// The first index at or after `floor` whose value is above `limit` (`values.count` when none),
-/// for ascending `values`. With a `hint` (the answer of a nearby limit) it gallops out from the
-/// hint, costing `O(log distance)` instead of `O(log n)`.
+/// for ascending `values`. With a `hint` (the answer of a nearby limit) it first counts the values
+/// up to the limit among the 16 around the hint, without branches on the data, which settles the
+/// answer when it lies inside them; otherwise it gallops out from the hint, costing
+/// `O(log distance)` instead of `O(log n)`.
 private func upperBound(of limit: Double, in values: UnsafeBufferPointer<Float>, from floor: Int, hint: Int?) -> Int {
     let n = values.count
     var low = floor, high = n
     if let hint {
+        let window = 16, first = min(hint - window / 2, n - window)
+        if first >= floor && first >= 0 {
+            // The largest float at most `limit`: a float is at most `limit` exactly when it is at
+            // most this.
+            var bound = Float(limit)
+            if Double(bound) > limit { bound = bound.nextDown }
+            var count = 0
+            for value in values[first..<(first + window)] { count += value <= bound ? 1 : 0 }
+            if count > 0 && count < window { return first + count }
+        }
         let start = min(max(hint, floor), n)
         var step = 1
         if start < n && Double(values[start]) <= limit {
