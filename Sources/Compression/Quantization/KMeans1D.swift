@@ -55,6 +55,7 @@ public struct KMeans1D: Sendable {
         // Written once, uninitialised before: zeroing hundreds of megabytes first would cost as much
         // as the sums.
         let sums = [Double](unsafeUninitializedCapacity: 2 * (sorted.count + 1)) { sums, initializedCount in
+            adviseHugePages(sums)
             sums[0] = 0
             sums[1] = 0
             var sum = 0.0, sumCompensation = 0.0, square = 0.0, squareCompensation = 0.0
@@ -192,6 +193,7 @@ public struct KMeans1D: Sendable {
         precondition(zip(centroids, centroids.dropFirst()).allSatisfy { $0 <= $1 }, "KMeans1D: centroids must be ascending")
         let buckets = MidpointBuckets(centroids: centroids)
         return [Int32](unsafeUninitializedCapacity: values.count) { output, initializedCount in
+            adviseHugePages(output)
             let labels = SendableBuffer(output)
             values.withUnsafeBufferPointer { input in
                 let values = SendableBuffer(input)
@@ -287,6 +289,7 @@ func sortedWithSum(_ values: [Float]) -> (sorted: [Float], sum: Double) {
     let middle = n >= 1 << 18 ? n / 2 : n
     let keys = UnsafeMutableBufferPointer<UInt32>.allocate(capacity: n)
     defer { keys.deallocate() }
+    adviseHugePages(keys)
     values.withUnsafeBufferPointer { buffer in
         let values = SendableBuffer(buffer), sortedKeys = SendableBuffer(keys)
         let halves = [0..<middle, middle..<n].filter { !$0.isEmpty }
@@ -297,6 +300,7 @@ func sortedWithSum(_ values: [Float]) -> (sorted: [Float], sum: Double) {
     }
     var sum = 0.0
     let sorted = [Float](unsafeUninitializedCapacity: n) { output, initializedCount in
+        adviseHugePages(output)
         if middle == n {
             for i in 0..<n {
                 output[i] = sortValue(keys[i])
@@ -372,6 +376,7 @@ private func sortValue(_ key: UInt32) -> Float {
 private func radixSort(_ values: UnsafeBufferPointer<Float>, into keys: UnsafeMutableBufferPointer<UInt32>) {
     let scratch = UnsafeMutableBufferPointer<UInt32>.allocate(capacity: keys.count)
     defer { scratch.deallocate() }
+    adviseHugePages(scratch)
     let counts = UnsafeMutableBufferPointer<Int>.allocate(capacity: 3 * 2048)
     defer { counts.deallocate() }
     counts.initialize(repeating: 0)
