@@ -117,6 +117,35 @@ struct KMeans1DTests {
         #expect(radixSorted([3, -1, 2]) == [-1, 2, 3])
     }
 
+    @Test("a large input, sorted in halves merged from both ends, comes out like sorted(), with the sum in that order")
+    func radixSortOfHalvesMatchesSorted() {
+        // Rounded to a coarse grid, so that equal values straddle the halves.
+        var values = normalValues(300_001, seed: 8).map { ($0 * 64).rounded() / 64 }
+        values += [0, -0.0, -0.0, 0, .leastNonzeroMagnitude, -.greatestFiniteMagnitude]
+        let (sorted, sum) = sortedWithSum(values)
+        let expected = values.sorted()
+        #expect(sorted == expected)
+        var direct = 0.0
+        for x in sorted { direct += Double(x) }
+        #expect(sum == direct)
+    }
+
+    @Test("labels are exact over ranges of subnormal and of huge centroids")
+    func labelsAtExtremeScales() {
+        let tiny = (0..<3000).map { (i: Int) -> Float in Float(i % 1000) * .leastNonzeroMagnitude }
+        let tinyCentroids = [3, 4, 500, 998].map { (i: Int) -> Float in Float(i) * .leastNonzeroMagnitude }
+        let huge = (0..<3000).map { (i: Int) -> Float in
+            let sign: Float = i % 2 == 0 ? 1 : -1
+            return sign * .greatestFiniteMagnitude / Float(1 + i % 1000)
+        }
+        let hugeCentroids: [Float] = [-.greatestFiniteMagnitude, -1e30, 0, 1e38, .greatestFiniteMagnitude]
+        for (values, centroids) in [(tiny, tinyCentroids), (huge, hugeCentroids)] {
+            let midpoints = zip(centroids, centroids.dropFirst()).map { (Double($0) + Double($1)) / 2 }
+            let expected = values.map { x in Int32(midpoints.firstIndex { $0 >= Double(x) } ?? midpoints.count) }
+            #expect(KMeans1D.nearestCentroids(of: values, centroids: centroids) == expected)
+        }
+    }
+
     func maxDifference(_ a: [Float], _ b: [Float]) -> Float {
         zip(a, b).reduce(0) { max($0, abs($1.0 - $1.1)) }
     }
