@@ -98,7 +98,7 @@ public struct KMeans1D: Sendable {
         let k = centroids.count, n = sortedValues.count
         // ends[j]: one past the last value of centroid j's run; the last run ends at n.
         var ends = [Int](repeating: n, count: k)
-        // The prefix sums at the start of each run and at the end of the last, as in `prefixSums`.
+        // endSums[2j + 2] and endSums[2j + 3]: `prefixSums` at ends[j]; the first two, at 0.
         var endSums = [Double](repeating: 0, count: 2 * (k + 1))
         var runObjectives = [Double](repeating: 0, count: k)
         // How far each end moved when last searched: ends drift steadily, so the next search starts
