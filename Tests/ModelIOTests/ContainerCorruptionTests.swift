@@ -36,6 +36,17 @@ struct ContainerCorruptionTests {
     }
 
     /// The CRC-32 of zlib and PNG, bit by bit.
+    /// A file of magic, version and one architecture section holding `body` (nothing after it).
+    static func file(architecture body: ByteWriter) -> [UInt8] {
+        var file = ByteWriter()
+        file.append(contentsOf: CompressedModelFormat.magic)
+        file.append(CompressedModelFormat.version)
+        file.appendVarint(body.count)
+        file.append(contentsOf: body.bytes)
+        file.appendUInt32(crc32(body.bytes[...]))
+        return file.bytes
+    }
+
     static func crc32(_ bytes: ArraySlice<UInt8>) -> UInt32 {
         var crc: UInt32 = 0xFFFF_FFFF
         for byte in bytes {
@@ -117,9 +128,6 @@ struct ContainerCorruptionTests {
     @Test("an architecture larger than the file can justify is refused before anything is allocated")
     func hugeArchitecture() throws {
         // One Dense layer of 2^24 units on an input of 2^20: 2^44 weights claimed by a tiny file.
-        var writer = ByteWriter()
-        writer.append(contentsOf: CompressedModelFormat.magic)
-        writer.append(CompressedModelFormat.version)
         var body = ByteWriter()
         body.appendString("huge")
         body.appendVarint(1)
@@ -129,11 +137,8 @@ struct ContainerCorruptionTests {
         body.appendVarint(0)          // the default name
         body.appendVarint(1 << 24)
         body.append(0x08)
-        writer.appendVarint(body.count)
-        writer.append(contentsOf: body.bytes)
-        writer.appendUInt32(Self.crc32(body.bytes[...]))
         #expect {
-            try decodeCompressedModel(writer.bytes, file: "bad.dcz")
+            try decodeCompressedModel(Self.file(architecture: body), file: "bad.dcz")
         } throws: { error in
             String(describing: error).contains("architecture")
         }
@@ -147,14 +152,8 @@ struct ContainerCorruptionTests {
         small.appendVarint(0)
         small.appendVarint(3000)
         small.append(0x08)
-        var file = ByteWriter()
-        file.append(contentsOf: CompressedModelFormat.magic)
-        file.append(CompressedModelFormat.version)
-        file.appendVarint(small.count)
-        file.append(contentsOf: small.bytes)
-        file.appendUInt32(Self.crc32(small.bytes[...]))
         #expect {
-            try decodeCompressedModel(file.bytes, file: "bad.dcz")
+            try decodeCompressedModel(Self.file(architecture: small), file: "bad.dcz")
         } throws: { error in
             String(describing: error).contains("more than a file of")
         }
@@ -174,13 +173,7 @@ struct ContainerCorruptionTests {
                 body.appendVarint(nameCode)
                 if type == 9 { body.appendFloat32(0.5) }
             }
-            var file = ByteWriter()
-            file.append(contentsOf: CompressedModelFormat.magic)
-            file.append(CompressedModelFormat.version)
-            file.appendVarint(body.count)
-            file.append(contentsOf: body.bytes)
-            file.appendUInt32(Self.crc32(body.bytes[...]))
-            #expect { try decodeCompressedModel(file.bytes, file: "bad.dcz") } throws: {
+            #expect { try decodeCompressedModel(Self.file(architecture: body), file: "bad.dcz") } throws: {
                 String(describing: $0).contains("name") && String(describing: $0).contains(expected)
             }
         }

@@ -94,8 +94,12 @@ public struct ByteCursor: Sendable {
 
     /// Reads a length-prefixed UTF-8 string of at most `maxBytes` bytes.
     public mutating func readString(_ field: String, maxBytes: Int) throws -> String {
-        let length = try readVarint(field, max: maxBytes)
-        let range = try skip(field, count: length)
+        try readUTF8(field, count: try readVarint(field, max: maxBytes))
+    }
+
+    /// Reads `count` bytes of UTF-8 text.
+    public mutating func readUTF8(_ field: String, count: Int) throws -> String {
+        let range = try skip(field, count: count)
         guard let text = String(validating: bytes[range], as: UTF8.self) else {
             throw EncodedDataError(field: field, "is not valid UTF-8")
         }

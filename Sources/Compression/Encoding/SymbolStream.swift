@@ -68,6 +68,8 @@ public enum SymbolStream {
             }
             for (mode, frequencies) in candidates {
                 for smoothing in codeSmoothings {
+                    // A smoothing that fills no unused symbol gives the optimal code again: skip it.
+                    guard smoothing == 0 || frequencies.contains(where: hasUnusedInside) else { continue }
                     let codes = frequencies.map { HuffmanCode(frequencies: smoothed($0, weight: smoothing)) }
                     let payloadBits = zip(codes, frequencies).reduce(0) { $0 + $1.0.encodedBitCount(frequencies: $1.1) }
                     var table = BitWriter()
@@ -104,6 +106,12 @@ public enum SymbolStream {
     /// for the used ones but with a table of fewer, smoother lengths, which is smaller overall
     /// when many rare symbols are scattered among unused ones (the long gaps of a sparse index).
     static let codeSmoothings = [0, 4, 16]
+
+    /// Whether a symbol between the first and the last used one is unused.
+    static func hasUnusedInside(_ frequencies: [Int]) -> Bool {
+        guard let first = frequencies.firstIndex(where: { $0 > 0 }), let last = frequencies.lastIndex(where: { $0 > 0 }) else { return false }
+        return frequencies[first...last].contains(0)
+    }
 
     /// `frequencies` times `weight`, with 1 for each unused symbol between the first and the last
     /// used one; `frequencies` itself for a weight of 0.

@@ -271,13 +271,9 @@ private func kahanAdd(_ value: Double, to sum: inout Double, compensation: inout
 /// `values` in ascending order, by a least-significant-digit radix sort of their bit patterns
 /// (four passes of 8 bits), which is several times faster than a comparison sort for millions
 /// of values; large inputs are sorted in two halves on two threads, then merged. `-0` sorts
-/// before `+0`; both compare equal, so the order is still ascending.
-func radixSorted(_ values: [Float]) -> [Float] {
-    sortedWithSum(values).sorted
-}
-
-/// ``radixSorted(_:)`` and the sum of the sorted values in `Double`, added one by one from the
-/// first, which the last pass over the sorted values computes on the way.
+/// before `+0`; both compare equal, so the order is still ascending. With them, the sum of the
+/// sorted values in `Double`, added one by one from the first, which the last pass over the
+/// sorted values computes on the way.
 func sortedWithSum(_ values: [Float]) -> (sorted: [Float], sum: Double) {
     let n = values.count
     guard n > 64 else {

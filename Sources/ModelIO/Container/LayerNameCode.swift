@@ -44,10 +44,7 @@ enum LayerNameCode: Equatable {
         case 0: return .defaultName
         case 1: return .countedOn
         default:
-            let range = try cursor.skip(field, count: code - 2)
-            guard let name = String(validating: cursor.bytes[range], as: UTF8.self) else {
-                throw EncodedDataError(field: field, "is not valid UTF-8")
-            }
+            let name = try cursor.readUTF8(field, count: code - 2)
             guard !name.isEmpty else { throw EncodedDataError(field: field, "an empty stored name (the default name has its own code)") }
             return .stored(name)
         }

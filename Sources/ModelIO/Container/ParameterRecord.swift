@@ -426,7 +426,7 @@ enum ParameterRecord {
             }
             tableBytes = cursor.position - tableStart
             // Listed by use: the codebook is the centroids in ascending order, indices mapped.
-            var position = Array(0...k)
+            var ascendingPosition: [Int]?   // of each listed centroid, when listed by use
             if header & CodebookHeader.byUse != 0 {
                 guard !centroids.contains(where: \.isNaN) else {
                     throw EncodedDataError(field: "\(name): centroids", "listed by use, they must be distinct numbers")
@@ -436,7 +436,9 @@ enum ParameterRecord {
                 guard zip(ascending, ascending.dropFirst()).allSatisfy({ $0 < $1 }) else {
                     throw EncodedDataError(field: "\(name): centroids", "listed by use, they must be distinct numbers")
                 }
+                var position = Array(0...k)   // the zero symbol k stays k
                 for (ascendingAt, listedAt) in order.enumerated() { position[listedAt] = ascendingAt }
+                ascendingPosition = position
                 centroids = ascending
             }
             let alphabet = k + (variant ? 1 : 0)
@@ -457,7 +459,7 @@ enum ParameterRecord {
                     throw EncodedDataError(field: "\(name): centroid indices", "index \(bad) is outside the \(alphabet) symbols")
                 }
             }
-            if header & CodebookHeader.byUse != 0 { indices = indices.map { position[$0] } }
+            if let ascendingPosition { indices = indices.map { ascendingPosition[$0] } }
             var assignments = [Int32](repeating: -1, count: count)
             forEachStored { j, element in
                 let index = indices[j]

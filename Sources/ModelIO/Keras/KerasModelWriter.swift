@@ -20,7 +20,7 @@ import NN
 ///   - compressionState: quantization to record beside the weights (int8 codes, k-means bits, FP16).
 public func saveKerasModel(_ model: Sequential, name: String? = nil, to path: String, protecting inputs: [String] = [],
                            compressionState: CompressionState = CompressionState()) throws {
-    let name = name ?? URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+    let name = name ?? defaultModelName(forFile: path)
     let config = try kerasModelConfig(model, name: name)
     try writeAtomically(to: path, protecting: inputs) { temporary in
         let file = try HDF5File.create(temporary)
@@ -147,4 +147,9 @@ private func kerasLayerConfig(_ layer: any Layer, name: String) throws -> [Strin
         throw ModelFileError(file: "model", layer: name, "layer \(layer) has no Keras equivalent")
     }
     return config
+}
+
+/// The model name a file gets when none is given: its file name without the extension.
+public func defaultModelName(forFile path: String) -> String {
+    URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
 }

@@ -25,7 +25,7 @@ public struct DecompressionReport: Codable, Equatable, Sendable {
 /// ```
 public func decompressModelFile(input: String, output: String) throws -> DecompressionReport {
     let compressed = try loadCompressedModel(path: input)
-    let name = compressed.name.isEmpty ? URL(fileURLWithPath: output).deletingPathExtension().lastPathComponent : compressed.name
+    let name = compressed.name.isEmpty ? defaultModelName(forFile: output) : compressed.name
     try saveKerasModel(compressed.model, name: name, to: output, protecting: [input], compressionState: compressed.state)
     let outputBytes = (try? FileManager.default.attributesOfItem(atPath: output)[.size] as? Int) ?? 0
     return DecompressionReport(input: input, inputBytes: compressed.summary.fileBytes, output: output, outputBytes: outputBytes,
