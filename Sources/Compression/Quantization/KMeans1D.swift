@@ -96,73 +96,91 @@ public struct KMeans1D: Sendable {
         precondition(maxIterations >= 0 && tolerance >= 0, "KMeans1D: bad stopping settings")
         var centroids = initialCentroids.sorted()
         let k = centroids.count, n = sortedValues.count
+        // The state of the iterations, in buffers of their own (the loop runs thousands of times;
+        // array copy-on-write checks would cost as much as the arithmetic).
         // ends[j]: one past the last value of centroid j's run; the last run ends at n.
-        var ends = [Int](repeating: n, count: k)
+        let ends = UnsafeMutableBufferPointer<Int>.allocate(capacity: k)
         // endSums[2j + 2] and endSums[2j + 3]: `prefixSums` at ends[j]; the first two, at 0.
-        var endSums = [Double](repeating: 0, count: 2 * (k + 1))
-        var runObjectives = [Double](repeating: 0, count: k)
+        let endSums = UnsafeMutableBufferPointer<Double>.allocate(capacity: 2 * (k + 1))
+        let runObjectives = UnsafeMutableBufferPointer<Double>.allocate(capacity: k)
         // How far each end moved when last searched: ends drift steadily, so the next search starts
         // that far on.
-        var shifts = [Int](repeating: 0, count: k)
+        let shifts = UnsafeMutableBufferPointer<Int>.allocate(capacity: k)
         // Ascending indices: the ends that moved (at first all), the centroids that moved.
-        var movedEnds = Array(0..<k), movedCentroids = [Int]()
-        movedCentroids.reserveCapacity(k)
+        let movedEnds = UnsafeMutableBufferPointer<Int>.allocate(capacity: k)
+        let movedCentroids = UnsafeMutableBufferPointer<Int>.allocate(capacity: k)
+        defer {
+            for buffer in [ends, shifts, movedEnds, movedCentroids] { buffer.deallocate() }
+            endSums.deallocate()
+            runObjectives.deallocate()
+        }
+        ends.initialize(repeating: n)
+        endSums.initialize(repeating: 0)
+        runObjectives.initialize(repeating: 0)
+        shifts.initialize(repeating: 0)
+        for j in 0..<k { movedEnds[j] = j }
+        var movedEndCount = k
         var iterations = 0
         var reachedFixedPoint = false
-        sortedValues.withUnsafeBufferPointer { values in
-            prefixSums.withUnsafeBufferPointer { sums in
-                var floor = 0
-                for j in 0..<(k - 1) {
-                    floor = upperBound(of: (Double(centroids[j]) + Double(centroids[j + 1])) / 2, in: values, from: floor, hint: nil)
-                    ends[j] = floor
-                }
-                var objective = Double.infinity
-                while iterations < maxIterations {
-                    iterations += 1
-                    // The prefix sums at the moved ends, read in a pass of their own so that the
-                    // loads, mostly cache misses, overlap.
-                    for j in movedEnds {
-                        endSums[2 * j + 2] = sums[2 * ends[j]]
-                        endSums[2 * j + 3] = sums[2 * ends[j] + 1]
+        centroids.withUnsafeMutableBufferPointer { centroids in
+            sortedValues.withUnsafeBufferPointer { values in
+                prefixSums.withUnsafeBufferPointer { sums in
+                    var floor = 0
+                    for j in 0..<(k - 1) {
+                        floor = upperBound(of: (Double(centroids[j]) + Double(centroids[j + 1])) / 2, in: values, from: floor, hint: nil)
+                        ends[j] = floor
                     }
-                    // Move the centroids of the runs next to a moved end to their means.
-                    movedCentroids.removeAll(keepingCapacity: true)
-                    var updated = -1
-                    for moved in movedEnds {
-                        for j in stride(from: max(moved, updated + 1), through: min(moved + 1, k - 1), by: 1) {
-                            updated = j
-                            let start = j > 0 ? ends[j - 1] : 0, end = ends[j]
-                            guard end > start else { runObjectives[j] = 0; continue }
-                            let sum = endSums[2 * j + 2] - endSums[2 * j]
-                            let shiftedMean = sum / Double(end - start)
-                            runObjectives[j] = max(0, endSums[2 * j + 3] - endSums[2 * j + 1] - sum * shiftedMean)
-                            let centroid = Float(shiftedMean + mean)
-                            if centroid != centroids[j] {
-                                centroids[j] = centroid
-                                movedCentroids.append(j)
+                    var objective = Double.infinity
+                    while iterations < maxIterations {
+                        iterations += 1
+                        // The prefix sums at the moved ends, read in a pass of their own so that the
+                        // loads, mostly cache misses, overlap.
+                        for j in movedEnds[..<movedEndCount] {
+                            endSums[2 * j + 2] = sums[2 * ends[j]]
+                            endSums[2 * j + 3] = sums[2 * ends[j] + 1]
+                        }
+                        // Move the centroids of the runs next to a moved end to their means.
+                        var movedCentroidCount = 0
+                        var updated = -1
+                        for moved in movedEnds[..<movedEndCount] {
+                            for j in stride(from: max(moved, updated + 1), through: min(moved + 1, k - 1), by: 1) {
+                                updated = j
+                                let start = j > 0 ? ends[j - 1] : 0, end = ends[j]
+                                guard end > start else { runObjectives[j] = 0; continue }
+                                let sum = endSums[2 * j + 2] - endSums[2 * j]
+                                let shiftedMean = sum / Double(end - start)
+                                runObjectives[j] = max(0, endSums[2 * j + 3] - endSums[2 * j + 1] - sum * shiftedMean)
+                                let centroid = Float(shiftedMean + mean)
+                                if centroid != centroids[j] {
+                                    centroids[j] = centroid
+                                    movedCentroids[movedCentroidCount] = j
+                                    movedCentroidCount += 1
+                                }
                             }
                         }
-                    }
-                    let meanObjective = runObjectives.reduce(0, +)
-                    // Find the boundaries next to moved centroids again, in ascending order (a search
-                    // starts at the end before).
-                    movedEnds.removeAll(keepingCapacity: true)
-                    var searched = -1
-                    for moved in movedCentroids {
-                        for j in stride(from: max(moved - 1, searched + 1), through: min(moved, k - 2), by: 1) {
-                            searched = j
-                            let end = upperBound(of: (Double(centroids[j]) + Double(centroids[j + 1])) / 2, in: values,
-                                                 from: j > 0 ? ends[j - 1] : 0, hint: ends[j] + shifts[j])
-                            shifts[j] = end - ends[j]
-                            if end != ends[j] {
-                                ends[j] = end
-                                movedEnds.append(j)
+                        var meanObjective = 0.0
+                        for runObjective in runObjectives { meanObjective += runObjective }
+                        // Find the boundaries next to moved centroids again, in ascending order (a
+                        // search starts at the end before).
+                        movedEndCount = 0
+                        var searched = -1
+                        for moved in movedCentroids[..<movedCentroidCount] {
+                            for j in stride(from: max(moved - 1, searched + 1), through: min(moved, k - 2), by: 1) {
+                                searched = j
+                                let end = upperBound(of: (Double(centroids[j]) + Double(centroids[j + 1])) / 2, in: values,
+                                                     from: j > 0 ? ends[j - 1] : 0, hint: ends[j] + shifts[j])
+                                shifts[j] = end - ends[j]
+                                if end != ends[j] {
+                                    ends[j] = end
+                                    movedEnds[movedEndCount] = j
+                                    movedEndCount += 1
+                                }
                             }
                         }
+                        if movedEndCount == 0 { reachedFixedPoint = true; break }
+                        if objective - meanObjective <= tolerance * meanObjective { break }
+                        objective = meanObjective
                     }
-                    if movedEnds.isEmpty { reachedFixedPoint = true; break }
-                    if objective - meanObjective <= tolerance * meanObjective { break }
-                    objective = meanObjective
                 }
             }
         }
