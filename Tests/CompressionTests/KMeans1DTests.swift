@@ -61,6 +61,26 @@ struct KMeans1DTests {
         }
     }
 
+    @Test("on two threads the iterations give exactly what one thread gives")
+    func splitMatchesOneThread() {
+        var gapped = normalValues(20_000, seed: 8)
+        gapped = gapped.map { $0 < 0 ? $0 - 2 : $0 + 2 }   // a pruned layer: nothing near zero
+        let repeated = (0..<30_000).map { Float($0 % 7) * 0.5 }
+        let datasets = [normalValues(30_000, seed: 9), gapped, repeated, normalValues(40, seed: 10)]
+        for values in datasets {
+            let kmeans = KMeans1D(values: values)
+            for (k, initialization) in [(2, CentroidInitialization.linear), (3, .random), (17, .density), (256, .linear), (300, .kmeansPlusPlus)] {
+                let start = initialization.centroids(count: k, sortedValues: kmeans.sortedValues, seed: 2)
+                for (maxIterations, tolerance) in [(10_000, 0.0), (10_000, 1e-4), (3, 0)] {
+                    let one = kmeans.cluster(from: start, maxIterations: maxIterations, tolerance: tolerance, split: false)
+                    let two = kmeans.cluster(from: start, maxIterations: maxIterations, tolerance: tolerance, split: true)
+                    #expect(two == one, "\(values.count) values, k \(k), \(initialization), \(maxIterations) iterations, tolerance \(tolerance)")
+                    #expect(one.centroids.map(\.bitPattern) == two.centroids.map(\.bitPattern))
+                }
+            }
+        }
+    }
+
     @Test("well separated groups end exactly on their means")
     func separatedGroups() {
         let values: [Float] = [10, 0, 10.5, 0.5, 9.5, -0.5]

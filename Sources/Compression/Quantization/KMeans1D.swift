@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 
 /// Exact, fast k-means of scalar values (Lloyd's algorithm on sorted data).
 ///
@@ -16,6 +17,8 @@ import Dispatch
 /// - Prefix sums are compensated (Kahan) sums of `Double` values centred on the mean, so the
 ///   objective of a cluster is accurate even for millions of values; the objective reported at
 ///   the end is summed directly from the values. Everything is deterministic.
+/// - From 2^18 values the iterations run on two threads (``LloydIterations``), with the same
+///   result bit for bit.
 ///
 /// ```swift
 /// let kmeans = KMeans1D(values: weights)
@@ -91,95 +94,29 @@ public struct KMeans1D: Sendable {
     ///   - tolerance: stop when an iteration lowers the objective by at most this fraction of it.
     /// - Precondition: there is at least one value and one centroid.
     public func cluster(from initialCentroids: [Float], maxIterations: Int = 10_000, tolerance: Double = 1e-10) -> Result {
+        // Two threads pay off from a few hundred thousand values (the iterations then take
+        // milliseconds; starting a thread and meeting twice per iteration take microseconds).
+        let split = count >= 1 << 18 && initialCentroids.count >= 16 && ProcessInfo.processInfo.activeProcessorCount >= 2
+        return cluster(from: initialCentroids, maxIterations: maxIterations, tolerance: tolerance, split: split)
+    }
+
+    /// ``cluster(from:maxIterations:tolerance:)`` with the iterations on two threads or on one:
+    /// the same result either way.
+    func cluster(from initialCentroids: [Float], maxIterations: Int, tolerance: Double, split: Bool) -> Result {
         precondition(!sortedValues.isEmpty, "KMeans1D: no values to cluster")
         precondition(!initialCentroids.isEmpty && initialCentroids.allSatisfy(\.isFinite), "KMeans1D: need finite initial centroids")
         precondition(maxIterations >= 0 && tolerance >= 0, "KMeans1D: bad stopping settings")
         var centroids = initialCentroids.sorted()
         let k = centroids.count, n = sortedValues.count
-        // The state of the iterations, in buffers of their own (the loop runs thousands of times;
-        // array copy-on-write checks would cost as much as the arithmetic).
-        // ends[j]: one past the last value of centroid j's run; the last run ends at n.
-        let ends = UnsafeMutableBufferPointer<Int>.allocate(capacity: k)
-        // endSums[2j + 2] and endSums[2j + 3]: `prefixSums` at ends[j]; the first two, at 0.
-        let endSums = UnsafeMutableBufferPointer<Double>.allocate(capacity: 2 * (k + 1))
-        let runObjectives = UnsafeMutableBufferPointer<Double>.allocate(capacity: k)
-        // How far each end moved when last searched: ends drift steadily, so the next search starts
-        // that far on.
-        let shifts = UnsafeMutableBufferPointer<Int>.allocate(capacity: k)
-        // Ascending indices: the ends that moved (at first all), the centroids that moved.
-        let movedEnds = UnsafeMutableBufferPointer<Int>.allocate(capacity: k)
-        let movedCentroids = UnsafeMutableBufferPointer<Int>.allocate(capacity: k)
-        defer {
-            for buffer in [ends, shifts, movedEnds, movedCentroids] { buffer.deallocate() }
-            endSums.deallocate()
-            runObjectives.deallocate()
-        }
-        ends.initialize(repeating: n)
-        endSums.initialize(repeating: 0)
-        runObjectives.initialize(repeating: 0)
-        shifts.initialize(repeating: 0)
-        for j in 0..<k { movedEnds[j] = j }
-        var movedEndCount = k
-        var iterations = 0
-        var reachedFixedPoint = false
-        centroids.withUnsafeMutableBufferPointer { centroids in
-            sortedValues.withUnsafeBufferPointer { values in
-                prefixSums.withUnsafeBufferPointer { sums in
-                    var floor = 0
-                    for j in 0..<(k - 1) {
-                        floor = upperBound(of: (Double(centroids[j]) + Double(centroids[j + 1])) / 2, in: values, from: floor, hint: nil)
-                        ends[j] = floor
-                    }
-                    var objective = Double.infinity
-                    while iterations < maxIterations {
-                        iterations += 1
-                        // The prefix sums at the moved ends, read in a pass of their own so that the
-                        // loads, mostly cache misses, overlap.
-                        for j in movedEnds[..<movedEndCount] {
-                            endSums[2 * j + 2] = sums[2 * ends[j]]
-                            endSums[2 * j + 3] = sums[2 * ends[j] + 1]
-                        }
-                        // Move the centroids of the runs next to a moved end to their means.
-                        var movedCentroidCount = 0
-                        var updated = -1
-                        for moved in movedEnds[..<movedEndCount] {
-                            for j in stride(from: max(moved, updated + 1), through: min(moved + 1, k - 1), by: 1) {
-                                updated = j
-                                let start = j > 0 ? ends[j - 1] : 0, end = ends[j]
-                                guard end > start else { runObjectives[j] = 0; continue }
-                                let sum = endSums[2 * j + 2] - endSums[2 * j]
-                                let shiftedMean = sum / Double(end - start)
-                                runObjectives[j] = max(0, endSums[2 * j + 3] - endSums[2 * j + 1] - sum * shiftedMean)
-                                let centroid = Float(shiftedMean + mean)
-                                if centroid != centroids[j] {
-                                    centroids[j] = centroid
-                                    movedCentroids[movedCentroidCount] = j
-                                    movedCentroidCount += 1
-                                }
-                            }
-                        }
-                        var meanObjective = 0.0
-                        for runObjective in runObjectives { meanObjective += runObjective }
-                        // Find the boundaries next to moved centroids again, in ascending order (a
-                        // search starts at the end before).
-                        movedEndCount = 0
-                        var searched = -1
-                        for moved in movedCentroids[..<movedCentroidCount] {
-                            for j in stride(from: max(moved - 1, searched + 1), through: min(moved, k - 2), by: 1) {
-                                searched = j
-                                let end = upperBound(of: (Double(centroids[j]) + Double(centroids[j + 1])) / 2, in: values,
-                                                     from: j > 0 ? ends[j - 1] : 0, hint: ends[j] + shifts[j])
-                                shifts[j] = end - ends[j]
-                                if end != ends[j] {
-                                    ends[j] = end
-                                    movedEnds[movedEndCount] = j
-                                    movedEndCount += 1
-                                }
-                            }
-                        }
-                        if movedEndCount == 0 { reachedFixedPoint = true; break }
-                        if objective - meanObjective <= tolerance * meanObjective { break }
-                        objective = meanObjective
+        // ends[j]: one past the last value of centroid j's run.
+        var ends = [Int](repeating: n, count: k)
+        let (iterations, reachedFixedPoint) = centroids.withUnsafeMutableBufferPointer { centroids in
+            ends.withUnsafeMutableBufferPointer { ends in
+                sortedValues.withUnsafeBufferPointer { values in
+                    prefixSums.withUnsafeBufferPointer { sums in
+                        let lloyd = LloydIterations(values: values, sums: sums, mean: mean, centroids: centroids, ends: ends)
+                        defer { lloyd.deallocate() }
+                        return lloyd.run(maxIterations: maxIterations, tolerance: tolerance, split: split && k >= 2)
                     }
                 }
             }
@@ -232,50 +169,6 @@ public struct KMeans1D: Sendable {
 private struct SendableBuffer<Buffer>: @unchecked Sendable {
     let buffer: Buffer
     init(_ buffer: Buffer) { self.buffer = buffer }
-}
-
-/// The first index at or after `floor` whose value is above `limit` (`values.count` when none),
-/// for ascending `values`. With a `hint` (the answer of a nearby limit) it first counts the values
-/// up to the limit among the 16 around the hint, without branches on the data, which settles the
-/// answer when it lies inside them; otherwise it gallops out from the hint, costing
-/// `O(log distance)` instead of `O(log n)`.
-private func upperBound(of limit: Double, in values: UnsafeBufferPointer<Float>, from floor: Int, hint: Int?) -> Int {
-    let n = values.count
-    var low = floor, high = n
-    if let hint {
-        let window = 16, first = min(hint - window / 2, n - window)
-        if first >= floor && first >= 0 {
-            // The largest float at most `limit`: a float is at most `limit` exactly when it is at
-            // most this.
-            var bound = Float(limit)
-            if Double(bound) > limit { bound = bound.nextDown }
-            var count = 0
-            for value in values[first..<(first + window)] { count += value <= bound ? 1 : 0 }
-            if count > 0 && count < window { return first + count }
-        }
-        let start = min(max(hint, floor), n)
-        var step = 1
-        if start < n && Double(values[start]) <= limit {
-            low = start + 1
-            while low + step - 1 < n && Double(values[low + step - 1]) <= limit {
-                low += step
-                step *= 2
-            }
-            high = min(low + step - 1, n)
-        } else {
-            high = start
-            while high - step >= floor && Double(values[high - step]) > limit {
-                high -= step
-                step *= 2
-            }
-            low = max(high - step + 1, floor)
-        }
-    }
-    while low < high {
-        let middle = (low + high) / 2
-        if Double(values[middle]) <= limit { low = middle + 1 } else { high = middle }
-    }
-    return low
 }
 
 /// `sum += value`, carrying the lost low-order bits in `compensation` (Kahan summation).
