@@ -10,12 +10,13 @@ struct QuantizationBitWidthsTests {
         #expect(try BitWidths(parsing: "6").bits(forLayers: lenet5) == ["conv1": 6, "conv2": 6, "fc1": 6, "fc2": 6])
     }
 
-    @Test("globs per layer, first match wins, unmatched layers stay unquantized")
+    @Test("globs per layer, last match wins (as for --sparsity and in recipes), unmatched layers stay unquantized")
     func globs() throws {
-        let widths = try BitWidths(parsing: "conv*=8, fc1=4, fc*=5")
+        let widths = try BitWidths(parsing: "conv*=8, fc*=5, fc1=4")
         #expect(try widths.bits(forLayers: lenet5) == ["conv1": 8, "conv2": 8, "fc1": 4, "fc2": 5])
+        #expect(try BitWidths(parsing: "*=5,conv1=8").bits(forLayers: lenet5) == ["conv1": 8, "conv2": 5, "fc1": 5, "fc2": 5])
         #expect(try BitWidths(parsing: "conv2=8").bits(forLayers: lenet5) == ["conv2": 8])
-        #expect(widths.description == "conv*=8,fc1=4,fc*=5")
+        #expect(widths.description == "conv*=8,fc*=5,fc1=4")
     }
 
     @Test("a bare number covers the layers no glob matches")

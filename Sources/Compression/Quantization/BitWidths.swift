@@ -2,8 +2,9 @@
 ///
 /// Written as `--bits` takes it: a number for every layer (`"5"`), globs with a number each
 /// (`"conv*=8,dense*=5"`, as Deep Compression used for LeNet-5 and AlexNet), or both, the bare
-/// number covering the layers no glob matches (`"5,conv*=8"`). The first matching glob wins. A
-/// layer matched by nothing is left as it is. Bits lie in `1...16`.
+/// number covering the layers no glob matches (`"5,conv*=8"`). When several globs match a layer
+/// the last one wins, as everywhere in compress, so exceptions follow a catch-all
+/// (`"*=5,conv1=8"`). A layer matched by nothing is left as it is. Bits lie in `1...16`.
 ///
 /// ```swift
 /// let widths = try BitWidths(parsing: "conv*=8,fc*=5")
@@ -72,7 +73,7 @@ public struct BitWidths: Equatable, Sendable, CustomStringConvertible {
     public func bits(forLayers layerNames: [String]) throws -> [String: Int] {
         var result: [String: Int] = [:]
         for rule in rules {
-            for name in try LayerSelection(rule.pattern).select(from: layerNames) where result[name] == nil {
+            for name in try LayerSelection(rule.pattern).select(from: layerNames) {
                 result[name] = rule.bits
             }
         }

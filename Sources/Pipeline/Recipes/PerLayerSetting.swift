@@ -84,15 +84,15 @@ public struct PerLayerSetting: Codable, Sendable, Equatable, CustomStringConvert
         try PerLayerValue(parsing: description, setting: setting)
     }
 
-    /// As ``BitWidths`` (first matching glob wins, a bare number for the rest): the globs reversed,
-    /// so the last one written still wins. Throws for a value that is not a whole number of bits.
+    /// As ``BitWidths`` (last matching glob wins, a bare number for the rest): the same meaning.
+    /// Throws for a value that is not a whole number of bits.
     public func bitWidths() throws -> BitWidths {
         if let fraction = allValues.first(where: { $0 != $0.rounded() }) {
             throw CompressionError("bits must be whole numbers, got \(numberText(fraction))")
         }
         var items: [String] = []
         if let defaultValue { items.append(String(Int(defaultValue))) }
-        items += entries.reversed().map { "\($0.pattern)=\(Int($0.value))" }
+        items += entries.map { "\($0.pattern)=\(Int($0.value))" }
         return try BitWidths(parsing: items.joined(separator: ","))
     }
 

@@ -27,7 +27,7 @@ extension Compress {
         @Option(name: .shortAndLong, help: "Where to save the quantized model (.h5).") var output: String
         @Option(help: "kmeans, int8 or fp16.") var method: QuantizationMethod
 
-        @Option(help: "kmeans: bits per layer, as 5, 'conv*=8,fc*=5' or '5,conv*=8' (default 5).")
+        @Option(help: "kmeans: bits per layer, as 5, 'conv*=8,fc*=5' or '5,conv*=8' (default 5); the last matching glob wins.")
         var bits: String?
         @Option(name: .customLong("init"), help: "kmeans: centroid initialisation: linear (default), density, random, kmeans++.")
         var initialization: CentroidInitialization?
