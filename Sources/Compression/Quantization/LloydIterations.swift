@@ -103,6 +103,7 @@ struct LloydIterations: @unchecked Sendable {
             movedCentroids.deallocate()
         }
         // At first every end counts as moved, so every centroid moves to its run's mean.
+        movedEnds[0] = clusters.lowerBound - 1
         for (slot, j) in clusters.enumerated() { movedEnds[slot + 1] = j }
         var movedEndCount = clusters.count
         var objective = Double.infinity
@@ -112,8 +113,7 @@ struct LloydIterations: @unchecked Sendable {
             // Move the centroids of the runs next to a moved end to their means.
             var movedCentroidCount = 0
             var updated = clusters.lowerBound - 1
-            let firstMovedEnd = isUpper && meeting!.lowerEndMoved.load(ordering: .relaxed) ? 0 : 1
-            movedEnds[0] = clusters.lowerBound - 1
+            let firstMovedEnd = isUpper && meeting?.lowerEndMoved.load(ordering: .relaxed) == true ? 0 : 1
             for moved in movedEnds[firstMovedEnd..<(movedEndCount + 1)] {
                 for j in stride(from: max(moved, updated + 1), through: min(moved + 1, clusters.upperBound - 1), by: 1) {
                     updated = j
@@ -219,7 +219,7 @@ private final class Meeting: Sendable {
 /// up to the limit among the 16 around the hint, without branches on the data, which settles the
 /// answer when it lies inside them; otherwise it gallops out from the hint, costing
 /// `O(log distance)` instead of `O(log n)`. Any `floor` at most the answer gives the same answer.
-func upperBound(of limit: Double, in values: UnsafeBufferPointer<Float>, from floor: Int, hint: Int?) -> Int {
+private func upperBound(of limit: Double, in values: UnsafeBufferPointer<Float>, from floor: Int, hint: Int?) -> Int {
     let n = values.count
     var low = floor, high = n
     if let hint {
