@@ -71,7 +71,7 @@ final class RecipeRunTests {
           - type: huffman
         """
 
-    @Test("a second run takes every stage from the cache; an edited stage runs again with the ones after it")
+    @Test("a second run takes every stage from the cache, a renamed one under its new name; an edited stage runs again with the ones after it")
     func caching() throws {
         let test = syntheticData(count: 30)
         let executor = RecordingExecutor()
@@ -88,6 +88,12 @@ final class RecipeRunTests {
         #expect(second.stages.map(\.cached) == [true, true, true])
         #expect(second.stages.map(\.record) == first.stages.map(\.record))
         #expect(events == ["1 true", "2 true", "3 true"])
+
+        let renamed = stages.replacingOccurrences(of: "epochs: 3", with: "epochs: 3\n    name: fine-tune")
+        let third = try runRecipe(plan(renamed), data: StageData(train: test, test: test), options: options, executor: executor)
+        #expect(executor.ran == [0, 1, 2])
+        #expect(third.stages.map(\.cached) == [true, true, true])
+        #expect(third.stages.map(\.record.label) == ["train", "fine-tune", "huffman"])
 
         let edited = stages.replacingOccurrences(of: "epochs: 3", with: "epochs: 4")
         executor.ran = []

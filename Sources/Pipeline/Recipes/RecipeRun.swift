@@ -59,7 +59,11 @@ public func runRecipe(_ plan: RecipePlan, data: StageData, options: RecipeRunOpt
     var input = plan.model
     var entries: [RecipeRunReport.Stage] = []
     for (stage, key) in zip(plan.stages, keys) {
-        if options.useCache, let record = cache.lookup(key) {
+        if options.useCache, var record = cache.lookup(key) {
+            // The result is this stage's (the key covers every setting), but its name and settings
+            // are told as this recipe and this version write them: a renamed stage keeps its key.
+            record.label = stage.label
+            record.settings = stage.resolved.summary
             entries.append(.init(record: record, cached: true))
             onEvent(.stageFinished(record, cached: true))
             input = cache.artifactPath(record)
