@@ -82,4 +82,7 @@ join -j 1 <(echo "$ours" | awk "$fields" | sort -k1,1) <(echo "$theirs" | awk "$
     awk 'BEGIN { printf "%10s %9s %10s %8s %9s %10s %8s %14s %14s %s\n", "n", "ours s", "sklearn s", "wall x",
                         "ours cpu", "sklearn cpu", "cpu x", "ours obj", "sklearn obj", "ours no worse" }
          { printf "%10d %9.3f %10.3f %7.1fx %9.3f %10.3f %7.1fx %14.4f %14.4f %s\n", $1, $2, $5, $5 / $2, $3, $6, $6 / $3,
-                  $4, $7, ($4 <= $7 ? "yes" : "NO") }'
+                  $4, $7, ($4 <= $7 ? "yes" : "NO")
+           verdicts = verdicts sprintf("target (issue #5) at n=%d: objective no worse and at least 20x faster (wall): %s\n", $1,
+                                       ($4 <= $7 && $5 / $2 >= 20 ? "PASS" : "FAIL")) }
+         END { printf "%s", verdicts }'
