@@ -56,7 +56,7 @@ struct HuffmanCommandTests {
         let encoded = try runCompress(["huffman", input, "-o", packed])
         #expect(encoded.status == 0, "\(encoded.stderr)")
         let lines = encoded.stdout.split(separator: "\n").map(String.init)
-        #expect(lines.contains { $0.hasPrefix("fc1.kernel") && $0.contains("codebook k=16, sparse b=5") && $0.contains("18,816") })
+        #expect(lines.contains { $0.hasPrefix("fc1.kernel") && $0.contains("codebook k=16 U, sparse b=5") && $0.contains("18,816") })
         #expect(lines.contains { $0.hasPrefix("wrote \(packed)") && $0.contains("checked bit for bit") })
         let size = try #require(try FileManager.default.attributesOfItem(atPath: packed)[.size] as? Int)
         #expect(size < 266_610 * 4 / 30)

@@ -139,6 +139,23 @@ struct ContainerRoundTripTests {
         }
     }
 
+    @Test("an ascending codebook used unevenly is listed by use, and the summary says so on both sides")
+    func centroidsListedByUse() throws {
+        for ascending in [true, false] {
+            let model = try Architecture(name: "", inputShape: [40], layers: [LayerSpec("fc", .dense(units: 10, useBias: false))]).build(seed: 1)
+            let kernel = model.parameter(named: "fc.kernel")!
+            let centroids: [Float] = (0..<16).map { Float($0) / 64 - 0.125 }
+            let uses = [1, 40, 3, 100, 7, 60, 2, 30, 5, 80, 4, 20, 6, 12, 9, 21]   // 400 in all
+            let assignments: [Int32] = uses.enumerated().flatMap { [Int32](repeating: Int32($0.offset), count: $0.element) }
+            let codebook = Codebook(assignments: assignments, centroids: ascending ? centroids : centroids.reversed())
+            kernel.codebook = codebook
+            kernel.value = codebook.decoded(shape: kernel.shape)
+            let (bytes, summary) = try encodeCompressedModel(model, name: "")
+            #expect(summary.layers[0].parameters[0].centroidsByUse == ascending)
+            #expect(try decodeCompressedModel(bytes, file: "u.dcz").summary == summary)
+        }
+    }
+
     @Test("the same model gives the same bytes")
     func deterministic() throws {
         let (model, state) = ContainerSamples.denseModel(inputs: 50, units: 20, kind: .sparseKMeans, seed: 4)

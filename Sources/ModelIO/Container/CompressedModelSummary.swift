@@ -14,6 +14,9 @@ public struct CompressedParameterSummary: Codable, Equatable, Sendable {
     public var encoding: String
     /// Centroids of a codebook.
     public var centroids: Int?
+    /// Whether a codebook's centroids are listed most-used first (the file's choice for an
+    /// ascending codebook when it is smaller so); nil for other encodings.
+    public var centroidsByUse: Bool?
     /// Whether the positions are a relative index (sparse) rather than every element (dense).
     public var sparse: Bool
     /// Bits per index gap of a sparse parameter.
@@ -38,7 +41,7 @@ public struct CompressedParameterSummary: Codable, Equatable, Sendable {
     /// Bytes that are values, indices, centroids or scales (padding to a byte included).
     public var payloadBytes: Int
 
-    init(name: String, shape: [Int], stored: Int, encoding: String, centroids: Int?, sparse: Bool, indexBits: Int?,
+    init(name: String, shape: [Int], stored: Int, encoding: String, centroids: Int?, centroidsByUse: Bool?, sparse: Bool, indexBits: Int?,
          order: String?, mask: String?, valueStreams: [SymbolStreamStatistics], indexStream: SymbolStreamStatistics?,
          tableBytes: Int, bytes: Int) {
         self.name = name
@@ -47,6 +50,7 @@ public struct CompressedParameterSummary: Codable, Equatable, Sendable {
         self.stored = stored
         self.encoding = encoding
         self.centroids = centroids
+        self.centroidsByUse = centroidsByUse
         self.sparse = sparse
         self.indexBits = indexBits
         self.order = order

@@ -272,9 +272,11 @@ enum ParameterRecord {
         var bytes = writer.bytes
         bytes[0] = flags
         bytes[1] = modes
+        var centroidsByUse: Bool?
+        if case let .codebook(_, _, _, byUse) = representation { centroidsByUse = byUse }
         let summary = CompressedParameterSummary(
             name: name, shape: shape, stored: keptElements.count, encoding: representation.name, centroids: centroidCount,
-            sparse: indexBits != nil, indexBits: indexBits, order: orderName, mask: mask?.rawValue,
+            centroidsByUse: centroidsByUse, sparse: indexBits != nil, indexBits: indexBits, order: orderName, mask: mask?.rawValue,
             valueStreams: valueStreams, indexStream: indexStream, tableBytes: tableBytes, bytes: bytes.count)
         return (bytes, summary)
     }
@@ -361,7 +363,7 @@ enum ParameterRecord {
         var tableBytes = 0
         var codebook: Codebook?
         var quantization: ParameterQuantization?
-        var centroidCount: Int?
+        var centroidCount: Int?, centroidsByUse: Bool?
         let kind = flags & RecordFlags.valuesMask
         func planes(_ n: Int) throws -> [[UInt8]] {
             try (0..<n).map { plane in
@@ -475,6 +477,7 @@ enum ParameterRecord {
                 quantization = .float16
             }
             centroidCount = k
+            centroidsByUse = header & CodebookHeader.byUse != 0
         }
         guard modes & 0x1F & ~UInt8((1 << streamCount) - 1) == 0 else {
             throw EncodedDataError(field: "\(name): stream modes", "modes set for streams the record does not have")
@@ -492,7 +495,8 @@ enum ParameterRecord {
         let decoded = DecodedParameter(values: values, mask: mask, maskMode: maskMode, codebook: codebook, quantization: quantization)
         let encodingName = ["float32", "float16", "int8", "codebook"][Int(kind)]
         let summary = CompressedParameterSummary(
-            name: name, shape: shape, stored: storedCount, encoding: encodingName, centroids: centroidCount, sparse: isSparse,
+            name: name, shape: shape, stored: storedCount, encoding: encodingName, centroids: centroidCount,
+            centroidsByUse: centroidsByUse, sparse: isSparse,
             indexBits: indexBits, order: orderName, mask: hasMask ? maskMode.rawValue : nil, valueStreams: valueStreams,
             indexStream: indexStream, tableBytes: tableBytes, bytes: cursor.position - start)
         return (decoded, summary)

@@ -11,7 +11,7 @@ public func compressedModelText(_ summary: CompressedModelSummary) -> String {
     for layer in summary.layers {
         for parameter in layer.parameters {
             var encoding = parameter.encoding
-            if let k = parameter.centroids { encoding += " k=\(k)" }
+            if let k = parameter.centroids { encoding += " k=\(k)" + (parameter.centroidsByUse == true ? " U" : "") }
             if parameter.sparse, let bits = parameter.indexBits {
                 encoding += ", sparse b=\(bits)" + (parameter.order == "transposed" ? " T" : "")
             }
@@ -38,7 +38,7 @@ public func compressedModelText(_ summary: CompressedModelSummary) -> String {
             + "\(summary.overheadBytes / weighted) (\((summary.overheadBytes - summary.codeTableBytes) / weighted) without code tables)",
         String(format: "%@ parameters, %@ bytes as float32: %.1fx smaller",
                groupedDigits(summary.parameterCount), groupedDigits(float32Bytes), ratio),
-        "streams [values/index]: H Huffman, H2 Huffman with a second code after fillers, r raw; T transposed order; "
+        "streams [values/index]: H Huffman, H2 Huffman with a second code after fillers, r raw; T transposed order; U centroids listed by use; "
             + "bits per stored weight (index bits include fillers)",
     ]
     return lines.joined(separator: "\n")
