@@ -63,8 +63,7 @@ struct KMeans1DTests {
 
     @Test("on two threads the iterations give exactly what one thread gives")
     func splitMatchesOneThread() {
-        var gapped = normalValues(20_000, seed: 8)
-        gapped = gapped.map { $0 < 0 ? $0 - 2 : $0 + 2 }   // a pruned layer: nothing near zero
+        let gapped = normalValues(20_000, seed: 8).map { $0 < 0 ? $0 - 2 : $0 + 2 }   // a pruned layer: nothing near zero
         let repeated = (0..<30_000).map { Float($0 % 7) * 0.5 }
         let datasets = [normalValues(30_000, seed: 9), gapped, repeated, normalValues(40, seed: 10)]
         for values in datasets {

@@ -107,9 +107,9 @@ public struct KMeans1D: Sendable {
         precondition(!initialCentroids.isEmpty && initialCentroids.allSatisfy(\.isFinite), "KMeans1D: need finite initial centroids")
         precondition(maxIterations >= 0 && tolerance >= 0, "KMeans1D: bad stopping settings")
         var centroids = initialCentroids.sorted()
-        let k = centroids.count, n = sortedValues.count
-        // ends[j]: one past the last value of centroid j's run.
-        var ends = [Int](repeating: n, count: k)
+        let k = centroids.count
+        // ends[j]: one past the last value of centroid j's run (LloydIterations fills them).
+        var ends = [Int](repeating: 0, count: k)
         let (iterations, reachedFixedPoint) = centroids.withUnsafeMutableBufferPointer { centroids in
             ends.withUnsafeMutableBufferPointer { ends in
                 sortedValues.withUnsafeBufferPointer { values in
