@@ -22,7 +22,9 @@ let package = Package(
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
-        .target(name: "TensorCore", dependencies: ["CBLAS", "CLAPACKE"]),
+        // CPUID and XGETBV, read to choose OpenBLAS's kernels (TensorCore's BLASKernelSelection).
+        .target(name: "CPUFeatures"),
+        .target(name: "TensorCore", dependencies: ["CBLAS", "CLAPACKE", "CPUFeatures"]),
         .target(name: "HDF5", dependencies: ["CHDF5"]),
         .target(name: "NN", dependencies: ["TensorCore"]),
         .target(name: "Compression", dependencies: ["NN", "TensorCore"]),
@@ -46,6 +48,6 @@ let package = Package(
         .testTarget(name: "ModelIOTests", dependencies: ["ModelIO", "NN", "HDF5", "TensorCore"]),
         .testTarget(name: "CompressionTests", dependencies: ["Compression", "NN", "TensorCore"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "ModelIO", "Compression", "NN", "TensorCore"]),
-        .testTarget(name: "CompressTests", dependencies: ["Pipeline", "ModelIO"]),
+        .testTarget(name: "CompressTests", dependencies: ["Pipeline", "ModelIO", "TensorCore"]),
     ]
 )

@@ -25,6 +25,7 @@ func prepareRuntime() {
 @usableFromInline
 func configureRuntime() {
     runtimePrepared = true
+    BLASBackend.prepare()
     openblas_set_num_threads(1)
     #if canImport(Glibc)
     // mallopt is declared in <malloc.h>, which the Glibc module does not include.
@@ -53,6 +54,7 @@ func sgemm(m: Int, n: Int, k: Int,
         }
         return
     }
+    prepareRuntime()
     cblas_sgemm(CblasRowMajor,
                 transposeA ? CblasTrans : CblasNoTrans,
                 transposeB ? CblasTrans : CblasNoTrans,

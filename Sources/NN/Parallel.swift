@@ -1,17 +1,21 @@
 import Dispatch
 import Foundation
 import Synchronization
+import TensorCore
 
 /// The number of threads NN's kernels split work across.
 ///
 /// Kernels split minibatches (or output rows) into this many parts and call single-threaded
 /// sgemm inside each. The default is the environment's `NN_NUM_THREADS`, else
-/// `OPENBLAS_NUM_THREADS`, else the number of cores. Set it to 1 to run everything on the
+/// `OPENBLAS_NUM_THREADS`, else the number of cores; in reproducible mode it is
+/// `Reproducibility.kernelParts` whatever the machine, since sums over parts depend on their
+/// number. Set it to 1 to run everything on the
 /// calling thread; the worker pool is created with the value in force at the first parallel
 /// kernel, and a larger value later only makes the calling thread take the extra parts.
 nonisolated(unsafe) public var kernelThreadCount: Int = defaultKernelThreadCount()
 
 private func defaultKernelThreadCount() -> Int {
+    if Reproducibility.isEnabled { return Reproducibility.kernelParts }
     let environment = ProcessInfo.processInfo.environment
     for key in ["NN_NUM_THREADS", "OPENBLAS_NUM_THREADS"] {
         if let text = environment[key], let value = Int(text), value > 0 { return value }

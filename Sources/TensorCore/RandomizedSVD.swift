@@ -132,6 +132,7 @@ private struct RangeSketch {
 /// An orthonormal basis of the column space of a `length x width` column-major panel
 /// (`length >= width`), by Householder QR: LAPACK `sgeqrf` then `sorgqr`, in place.
 private func orthonormalized(_ panel: [Float], length: Int, width: Int) throws(TensorError) -> [Float] {
+    BLASBackend.prepare()
     var q = panel
     var tau = [Float](repeating: 0, count: width)
     let layout = Int32(LAPACK_COL_MAJOR)

@@ -101,6 +101,7 @@ public struct SingularValueDecomposition: Equatable, Sendable {
 
     /// One LAPACK call on a fresh copy of a non-empty, finite matrix.
     static func lapack(_ matrix: Tensor, routine: Routine) -> Result<SingularValueDecomposition, TensorError> {
+        BLASBackend.prepare()
         let m = matrix.shape[0], n = matrix.shape[1], r = min(m, n)
         var a = matrix.scalars
         var s = [Float](repeating: 0, count: r)

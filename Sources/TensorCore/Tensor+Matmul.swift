@@ -27,6 +27,7 @@ public func gemm(
     }
     let lda = transposeA ? m : k
     let ldb = transposeB ? k : n
+    BLASBackend.prepare()
     cblas_sgemm(CblasRowMajor,
                 transposeA ? CblasTrans : CblasNoTrans,
                 transposeB ? CblasTrans : CblasNoTrans,

@@ -55,6 +55,7 @@ extension Compress {
                 let test = try dataOptions.load(.test)
                 print("model \(arch): \(groupedDigits(model.parameterCount)) parameters; data \(dataOptions.data): \(train.count) training, \(test.count) test examples")
                 print("\(optimizer.rawValue) lr \(settings.effectiveLearningRate), \(schedule.rawValue) schedule, batch \(batchSize), weight decay \(weightDecay), seed \(seed)")
+                print(SystemReport.blasLine)
                 let display = ProgressDisplay()
                 let start = Date()
                 let result = try trainModel(model, train: train, test: test, settings: settings) { event in
