@@ -16,7 +16,7 @@ struct SGEMMBenchmark {
     }
 
     func run() {
-        print("# \(BLASBackend.configuration); kernels \(BLASBackend.coreName); \(BLASBackend.threadCount) threads")
+        print("# \(BLASBackend.configuration); \(BLASBackend.kernelSummary)")
         var generator = RandomGenerator(seed: 1)
         for n in sizes {
             let a = generator.uniform(shape: [n, n], low: -1, high: 1)

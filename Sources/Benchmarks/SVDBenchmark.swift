@@ -32,7 +32,7 @@ struct SVDBenchmark {
     }
 
     func run() throws {
-        print("# \(BLASBackend.configuration); kernels \(BLASBackend.coreName); \(BLASBackend.threadCount) threads")
+        print("# \(BLASBackend.configuration); \(BLASBackend.kernelSummary)")
         let shapes = try readShapes()
         guard let squareShape = shapes["square"], let tallShape = shapes["tall"] else {
             throw UsageError("\(directory.path)/shapes.txt needs lines 'square M N' and 'tall M N'")
