@@ -14,7 +14,7 @@ import Glibc
 /// functions its load-time constructor calls, exported by every `DYNAMIC_ARCH` build. That takes
 /// effect in-process, for the tool, the benchmarks, the tests and any program using TensorCore,
 /// without re-executing the binary; builds without them (a single-kernel OpenBLAS) are left as
-/// they are. See docs/PERFORMANCE.md.
+/// they are. See docs/BLAS.md.
 ///
 /// ```swift
 /// print("\(BLASBackend.configuration), \(BLASBackend.kernelSummary)")
