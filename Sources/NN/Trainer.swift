@@ -120,8 +120,10 @@ public struct Evaluation: Sendable, Equatable, CustomStringConvertible {
     public var imagesPerSecond: Double { seconds > 0 ? Double(metrics.count) / seconds : 0 }
 
     public var description: String {
-        String(format: "loss %.4f, top-1 %.2f%%, top-5 %.2f%%, %d examples, %.0f images/s",
-               meanLoss, 100 * top1Accuracy, 100 * top5Accuracy, count, imagesPerSecond)
+        // Three significant digits at least: a large model evaluates at about one image per second.
+        let rateDecimals = imagesPerSecond < 10 ? 2 : imagesPerSecond < 100 ? 1 : 0
+        return String(format: "loss %.4f, top-1 %.2f%%, top-5 %.2f%%, %d examples, %.*f images/s",
+                      meanLoss, 100 * top1Accuracy, 100 * top5Accuracy, count, rateDecimals, imagesPerSecond)
     }
 }
 
