@@ -37,7 +37,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .executableTarget(name: "bench", dependencies: ["TensorCore", "Compression"], path: "Sources/Benchmarks"),
+        .executableTarget(name: "bench", dependencies: ["TensorCore", "Compression", "NN", "ModelIO", "Pipeline"], path: "Sources/Benchmarks"),
         // Fuzz target of the compressed model decoder: a replay tool in normal builds, a libFuzzer
         // target with `-sanitize=fuzzer -D FUZZING` (Scripts/fuzz-container.sh).
         .executableTarget(name: "ContainerFuzz", dependencies: ["ModelIO", "Compression", "NN", "TensorCore"]),

@@ -21,6 +21,12 @@ let usage = """
           table-driven Huffman encode and decode throughput (symbols/s, MB/s) on 6-bit
           centroid-index-like symbols, or on --file (raw, one byte per symbol) repeated, whose
           stream size in the compressed model format is printed too (Scripts/bench-huffman.sh)
+      train-steps --model INIT.h5 [--data mnist] [--batch-size 64] [--steps 200] [--epochs 1]
+                  [--seed S --order-out FILE]
+          trains from the model's weights on the training split, in file order or shuffled as
+          compress train shuffles for --seed (the order written to FILE as int32), with compress
+          train's default optimizer and schedule (for --epochs), printing each step's loss
+          (Scripts/check-training-parity.sh)
     """
 
 let arguments = Array(CommandLine.arguments.dropFirst())
@@ -36,6 +42,9 @@ do {
     case "huffman":
         try HuffmanBenchmark(options: Options(Array(arguments.dropFirst()),
                                               allowed: ["symbols", "repeats", "file", "alphabet", "context-symbol"])).run()
+    case "train-steps":
+        try TrainingStepsCheck(options: Options(Array(arguments.dropFirst()),
+                                                allowed: ["model", "data", "batch-size", "steps", "epochs", "seed", "order-out"])).run()
     case "-h", "--help":
         print(usage)
     case let name?:
