@@ -39,7 +39,7 @@ public func trainModel(_ model: Sequential, train: Dataset, test: Dataset?, sett
         for batch in Minibatches(train, batchSize: settings.batchSize, seed: settings.seed, epoch: epoch).prefetched() {
             let (loss, outputs) = trainer.trainStep(batch)
             guard loss.isFinite else {
-                throw TrainingError("the loss became \(loss) at epoch \(epoch + 1), step \(step + 1); lower the learning rate")
+                throw TrainingError("the loss became \(loss) at epoch \(epoch + 1), step \(step + 1); lower the learning rate, or raise it over the first steps (--warmup 100, or warmup: 100 in a recipe)")
             }
             metrics.add(meanLoss: loss, logits: outputs, labels: batch.labels)
             step += 1
