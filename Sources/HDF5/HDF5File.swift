@@ -80,6 +80,10 @@ public final class HDF5File {
             throw context.error(.fileNotFound, nil, "no such file")
         }
         guard !isDirectory.boolValue else { throw context.error(.cannotOpen, nil, "is a directory") }
+        var status = stat()
+        guard stat(path, &status) == 0, status.st_mode & S_IFMT == S_IFREG else {
+            throw context.error(.cannotOpen, nil, "is not a regular file")   // a FIFO would block H5Fis_hdf5
+        }
         guard FileManager.default.isReadableFile(atPath: path) else {
             throw context.error(.cannotOpen, nil, "permission denied")
         }

@@ -43,6 +43,7 @@ public enum FileStatus: Equatable, Sendable {
         }
         let identity = FileIdentity(device: UInt64(info.st_dev), inode: UInt64(info.st_ino))
         switch info.st_mode & S_IFMT {
+        case S_IFREG where isPseudoFile(path): self = .special(kind: "a /proc or /sys pseudo-file (its size is not its content)")
         case S_IFREG: self = .regular(identity, bytes: Int(info.st_size))
         case S_IFDIR: self = .directory(identity)
         case S_IFIFO: self = .special(kind: "a FIFO")
@@ -75,6 +76,15 @@ public enum FileStatus: Equatable, Sendable {
     }
 }
 
+/// Whether `path` resolves into `/proc` or `/sys`, whose files claim sizes (often 0) unrelated to
+/// what reading them gives. (Swift's Glibc module has no `statfs` to ask for the file system.)
+private func isPseudoFile(_ path: String) -> Bool {
+    guard let real = realpath(path, nil) else { return false }
+    defer { free(real) }
+    let resolved = String(cString: real)
+    return ["/proc/", "/sys/"].contains { resolved.hasPrefix($0) }
+}
+
 /// `strerror` of `code` starting in lower case, as it reads inside a sentence: `no space left on device`.
 public func errnoText(_ code: Int32) -> String {
     let text = String(cString: strerror(code))
@@ -88,4 +98,11 @@ public func errnoText(_ code: Int32) -> String {
 public func requireRegularFile(_ path: String) throws {
     guard !path.isEmpty else { throw ModelFileError(file: path, "the input path is empty") }
     if let problem = FileStatus(path: path).problemAsInput { throw ModelFileError(file: path, problem) }
+}
+
+/// Checks that `path` is a regular file (``requireRegularFile(_:)``) and not a Keras 3 `.keras`
+/// archive (``kerasArchiveProblem(path:)``), before a model is read from it.
+public func requireModelFile(_ path: String) throws {
+    try requireRegularFile(path)
+    if let problem = kerasArchiveProblem(path: path) { throw ModelFileError(file: path, problem) }
 }

@@ -15,7 +15,7 @@ import Foundation
 ///   - inputs: files the command reads; writing over one of them is refused.
 ///   - body: writes the whole content to the temporary path it is given.
 public func writeAtomically(to path: String, protecting inputs: [String] = [], _ body: (String) throws -> Void) throws {
-    try RunFiles(inputs: inputs.map { RunFile("input", $0) }, outputs: [RunFile("output", path)]).validate(requireInputs: false)
+    try RunFiles(inputs: inputs.map { RunFile("the input", $0) }, outputs: [RunFile("the output", path)]).validate(requireInputs: false)
     let target = URL(fileURLWithPath: resolvedPath(path))
     let directory = target.deletingLastPathComponent()
     guard case .directory = FileStatus(path: directory.path) else {

@@ -1,6 +1,7 @@
 import Foundation
 
-/// One file a command reads or writes, with what it is to the command (`the model`, `--data`, `report`).
+/// One file a command reads or writes, with what it is to the command (`the input model`,
+/// `the output (-o)`, `outputs.report`), as error messages name it.
 public struct RunFile: Sendable, Equatable {
     public var role: String
     public var path: String
@@ -22,8 +23,9 @@ public struct RunFile: Sendable, Equatable {
 /// exists, by their resolved path otherwise. Output folders must be folders or not exist yet.
 ///
 /// ```swift
-/// try RunFiles(inputs: [RunFile("the model", "p.h5"), RunFile("--data", "d.h5")],
-///              outputs: [RunFile("-o", "q.h5")]).validate()
+/// try RunFiles(inputs: [RunFile("the input model", "p.h5", isModel: true), RunFile("the data set file", "d.h5")],
+///              outputs: [RunFile("the output (-o)", "d.h5")]).validate()
+/// // d.h5: the output (-o) is the same file as the data set file d.h5; choose another output path ...
 /// ```
 public struct RunFiles: Sendable {
     public var inputs: [RunFile]
@@ -45,8 +47,7 @@ public struct RunFiles: Sendable {
     public func validate(requireInputs: Bool = true) throws {
         if requireInputs {
             for input in inputs {
-                try requireRegularFile(input.path)
-                if input.isModel, let problem = kerasArchiveProblem(path: input.path) { throw ModelFileError(file: input.path, problem) }
+                try input.isModel ? requireModelFile(input.path) : requireRegularFile(input.path)
             }
         }
         for output in outputs {
@@ -60,12 +61,12 @@ public struct RunFiles: Sendable {
         for output in outputs {
             let key = FileKey(path: output.path)
             if case let .existing(identity) = key, let input = inputIdentities.first(where: { $0.identity == identity }) {
-                throw ModelFileError(file: output.path, "the \(output.role) output is \(input.file.role) \(input.file.path) (the same file); "
+                throw ModelFileError(file: output.path, "\(output.role) is the same file as \(input.file.role) \(input.file.path); "
                                      + "choose another output path so the input is not overwritten")
             }
             if let other = earlier.first(where: { $0.key == key }) {
-                throw ModelFileError(file: output.path, "the \(output.role) output is also the \(other.file.role) output \(other.file.path) "
-                                     + "(the same file); give each output its own path")
+                throw ModelFileError(file: output.path, "\(output.role) is the same file as \(other.file.role) \(other.file.path); "
+                                     + "give each output its own path")
             }
             earlier.append((output, key))
         }
