@@ -11,7 +11,8 @@ import ModelIO
 ///   - outputFolders: folders files are written into.
 func checkRunFiles(models: [String] = [], data: String? = nil, inputs: [RunFile] = [], outputs: [RunFile] = [],
                    outputFolders: [RunFile] = []) throws {
-    let dataFiles = try data.map { try DataSource(argument: $0).files.map { RunFile("the data set file", $0) } } ?? []
+    // A data argument that does not resolve is reported when the data set is loaded.
+    let dataFiles = data.flatMap { try? DataSource(argument: $0) }?.files.map { RunFile("the data set file", $0) } ?? []
     let modelFiles = models.map { RunFile("the input model", $0, isModel: true) }
     try RunFiles(inputs: modelFiles + dataFiles + inputs, outputs: outputs, outputFolders: outputFolders).validate()
 }

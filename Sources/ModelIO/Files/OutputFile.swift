@@ -4,7 +4,7 @@ import Foundation
 /// `path` in one rename, so a reader never sees half a file and a failure leaves `path` untouched.
 ///
 /// Before anything is written, `path` is checked as ``RunFiles`` checks an output: it must be a
-/// regular file or not exist, and must not be any of `inputs`. A symbolic link to a regular file
+/// regular file or not exist, in an existing folder, and must not be any of `inputs`. A symbolic link to a regular file
 /// stays a link: the file it points to is replaced. Temporary files of earlier runs that were
 /// killed are removed first, and this one is removed if a signal ends the process
 /// (``TemporaryFiles``). A file-system error from `body` (a full disk, a read-only folder) is
@@ -15,12 +15,9 @@ import Foundation
 ///   - inputs: files the command reads; writing over one of them is refused.
 ///   - body: writes the whole content to the temporary path it is given.
 public func writeAtomically(to path: String, protecting inputs: [String] = [], _ body: (String) throws -> Void) throws {
-    try RunFiles(inputs: inputs.map { RunFile("the input", $0) }, outputs: [RunFile("the output", path)]).validate(requireInputs: false)
+    try RunFiles.checkOutput(path, protecting: inputs)
     let target = URL(fileURLWithPath: resolvedPath(path))
     let directory = target.deletingLastPathComponent()
-    guard case .directory = FileStatus(path: directory.path) else {
-        throw ModelFileError(file: path, "its folder \(directory.path) does not exist")
-    }
     TemporaryFiles.removeStale(in: directory.path, base: target.lastPathComponent)
     let temporary = directory.appendingPathComponent(TemporaryFiles.name(for: target.lastPathComponent)).path
     TemporaryFiles.register(temporary)

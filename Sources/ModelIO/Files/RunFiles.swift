@@ -20,7 +20,8 @@ public struct RunFile: Sendable, Equatable {
 /// Every input must be a regular file (symbolic links followed; nothing is opened, so a FIFO
 /// cannot block). Every output must be a regular file or not exist yet, and may not be, or
 /// resolve to, an input or another output: paths are compared by device and inode when the file
-/// exists, by their resolved path otherwise. Output folders must be folders or not exist yet.
+/// exists, by their resolved path otherwise. An output's folder must exist, or be (inside) one of
+/// the output folders, which must be folders or not exist yet (they are created).
 ///
 /// ```swift
 /// try RunFiles(inputs: [RunFile("the input model", "p.h5", isModel: true), RunFile("the data set file", "d.h5")],
@@ -51,29 +52,41 @@ public struct RunFiles: Sendable {
             }
         }
         for output in outputs {
-            try RunFiles.checkOutput(output.path)
+            try RunFiles.checkOutputFile(output.path)
         }
         for folder in outputFolders {
             try RunFiles.checkOutputFolder(folder.path)
         }
         let inputIdentities = inputs.map { (file: $0, identity: FileStatus(path: $0.path).identity) }
+        let plannedFolders = outputFolders.map { resolvedPath($0.path) }
         var earlier: [(file: RunFile, key: FileKey)] = []
         for output in outputs {
             let key = FileKey(path: output.path)
             if case let .existing(identity) = key, let input = inputIdentities.first(where: { $0.identity == identity }) {
-                throw ModelFileError(file: output.path, "\(output.role) is the same file as \(input.file.role) \(input.file.path); "
-                                     + "choose another output path so the input is not overwritten")
+                throw ModelFileError(file: output.path, "\(output.role) is also an input, \(input.file.role) \(input.file.path) "
+                                     + "(the same file); choose another output path so the input is not overwritten")
             }
             if let other = earlier.first(where: { $0.key == key }) {
-                throw ModelFileError(file: output.path, "\(output.role) is the same file as \(other.file.role) \(other.file.path); "
-                                     + "give each output its own path")
+                throw ModelFileError(file: output.path, "\(output.role) is also \(other.file.role) \(other.file.path) "
+                                     + "(the same file); give each output its own path")
             }
             earlier.append((output, key))
+            let folder = URL(fileURLWithPath: resolvedPath(output.path)).deletingLastPathComponent().path
+            guard case .directory = FileStatus(path: folder) else {
+                if plannedFolders.contains(where: { folder == $0 || folder.hasPrefix($0 + "/") }) { continue }
+                throw ModelFileError(file: output.path, "its folder \(folder) does not exist")
+            }
         }
     }
 
+    /// Checks one output file before any work: see ``validate(requireInputs:)``; `inputs` need
+    /// not exist (a built-in architecture's name), but one that does may not be overwritten.
+    public static func checkOutput(_ path: String, protecting inputs: [String]) throws {
+        try RunFiles(inputs: inputs.map { RunFile("the input", $0) }, outputs: [RunFile("the output", path)]).validate(requireInputs: false)
+    }
+
     /// Why `path` cannot be written as an output file, if it cannot.
-    static func checkOutput(_ path: String) throws {
+    static func checkOutputFile(_ path: String) throws {
         guard !path.isEmpty else { throw ModelFileError(file: path, "the output path is empty") }
         guard !path.hasSuffix("/") else {
             throw ModelFileError(file: path, "ends with '/', which names a folder; give the output file's name (\(path)NAME)")

@@ -64,6 +64,11 @@ public enum TemporaryFiles {
             source.setEventHandler {
                 registry.removeAll()
                 signal(signalNumber, SIG_DFL)
+                // Dispatch's threads (and a parent's mask) may block the signal: unblock it here.
+                var only = sigset_t()
+                sigemptyset(&only)
+                sigaddset(&only, signalNumber)
+                pthread_sigmask(SIG_UNBLOCK, &only, nil)
                 raise(signalNumber)
             }
             source.resume()

@@ -137,7 +137,7 @@ private func writeOutputs(_ plan: RecipePlan, report: inout RecipeRunReport, dat
         try FileManager.default.createDirectory(atPath: URL(fileURLWithPath: path).deletingLastPathComponent().path, withIntermediateDirectories: true)
         let source = cache.artifactPath(record)
         try writeAtomically(to: path, protecting: [source] + (plan.model.map { [$0] } ?? [])) { temporary in
-            try FileManager.default.copyItem(atPath: source, toPath: temporary)
+            try writeNewFile([UInt8](try Data(contentsOf: URL(fileURLWithPath: source))), to: temporary)
         }
         report.outputs.append(path)
         onEvent(.wrote(path))
