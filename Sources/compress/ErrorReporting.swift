@@ -23,12 +23,8 @@ func printError(_ error: Error) {
 /// (not its user-info dictionary), line breaks as spaces, and control characters (ESC, BEL, the
 /// other C0 and C1 codes, DEL) escaped as `\u{1B}`, so names read from files cannot drive the terminal.
 func errorLine(_ error: Error) -> String {
-    var text = String(describing: error)
-    if let reason = fileSystemReason(error) {
-        text = fileSystemErrorPath(error).map { "\($0): \(reason)" } ?? reason
-    }
     var line = ""
-    for scalar in text.replacingOccurrences(of: "\r\n", with: " ").replacingOccurrences(of: "\n", with: " ").unicodeScalars {
+    for scalar in oneLineDescription(error).unicodeScalars {
         if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) {
             line += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
         } else {

@@ -30,3 +30,13 @@ public func fileSystemErrorPath(_ error: Error) -> String? {
     guard nsError.domain == NSCocoaErrorDomain || nsError.domain == NSPOSIXErrorDomain else { return nil }
     return nsError.userInfo[NSFilePathErrorKey] as? String ?? (nsError.userInfo[NSURLErrorKey] as? URL)?.path
 }
+
+/// `error` as one line: a file-system error as `path: reason` (see ``fileSystemReason(_:)``),
+/// any other error as its description with line breaks turned into spaces.
+public func oneLineDescription(_ error: Error) -> String {
+    var text = String(describing: error)
+    if let reason = fileSystemReason(error) {
+        text = fileSystemErrorPath(error).map { "\($0): \(reason)" } ?? reason
+    }
+    return text.replacingOccurrences(of: "\r\n", with: " ").replacingOccurrences(of: "\n", with: " ")
+}

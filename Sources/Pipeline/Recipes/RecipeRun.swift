@@ -119,7 +119,7 @@ private func runStage(_ stage: RecipePlan.Stage, key: String, input: String?, pl
         cache.discardWorkFolder(work)
         if error is RecipeError { throw error }
         throw RecipeError(file: plan.document.file, line: stage.line, key: "stages[\(stage.index)]",
-                          "stage \(stage.index + 1) (\(stage.label)) failed: \(String(describing: error).replacingOccurrences(of: "\n", with: " "))")
+                          "stage \(stage.index + 1) (\(stage.label)) failed: \(oneLineDescription(error))")
     }
 }
 
