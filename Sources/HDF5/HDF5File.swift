@@ -107,28 +107,7 @@ public final class HDF5File {
     public static func create(
         _ path: String, limits: HDF5Limits = .default, format: Format = .compatible
     ) throws -> HDF5File {
-        HDF5Library.silenceErrors()
-        let context = HDF5Context(filePath: path, limits: limits)
-        let access = H5Pcreate(compress_H5P_FILE_ACCESS())
-        guard access >= 0 else { throw context.error(.cannotCreate, nil, "cannot create file", hdf5Detail: true) }
-        defer { H5Pclose(access) }
-        return try create(path, access: access, context: context, limits: limits, format: format)
-    }
-
-    /// Creates the file with the file-access property list `access` (driver chosen by the caller).
-    private static func create(
-        _ path: String, access: hid_t, context: HDF5Context, limits: HDF5Limits, format: Format
-    ) throws -> HDF5File {
-        if format == .largeAttributes {
-            guard H5Pset_libver_bounds(access, H5F_LIBVER_V18, H5F_LIBVER_V18) >= 0 else {
-                throw context.error(.cannotCreate, nil, "cannot select the file format", hdf5Detail: true)
-            }
-        }
-        let creation = compress_untimed_creation_plist(compress_H5P_FILE_CREATE())
-        defer { H5Pclose(creation) }
-        let id = H5Fcreate(path, compress_H5F_ACC_TRUNC(), creation, access)
-        guard id >= 0 else { throw context.error(.cannotCreate, nil, "cannot create file", hdf5Detail: true) }
-        return try HDF5File(path: path, id: id, isWritable: true, limits: limits)
+        try create(path, inMemory: false, limits: limits, format: format)
     }
 
     /// Creates a new HDF5 file in memory; ``fileImage()`` gives its bytes, for the caller to write.
@@ -145,15 +124,31 @@ public final class HDF5File {
     public static func createInMemory(
         _ path: String, limits: HDF5Limits = .default, format: Format = .compatible
     ) throws -> HDF5File {
+        try create(path, inMemory: true, limits: limits, format: format)
+    }
+
+    /// Creates the file on disk, or in memory with HDF5's core driver and no backing store.
+    private static func create(_ path: String, inMemory: Bool, limits: HDF5Limits, format: Format) throws -> HDF5File {
         HDF5Library.silenceErrors()
         let context = HDF5Context(filePath: path, limits: limits)
         let access = H5Pcreate(compress_H5P_FILE_ACCESS())
         guard access >= 0 else { throw context.error(.cannotCreate, nil, "cannot create file", hdf5Detail: true) }
         defer { H5Pclose(access) }
-        guard H5Pset_fapl_core(access, 1 << 20, false) >= 0 else {
-            throw context.error(.cannotCreate, nil, "cannot create a file in memory", hdf5Detail: true)
+        if inMemory {
+            guard H5Pset_fapl_core(access, 1 << 20, false) >= 0 else {
+                throw context.error(.cannotCreate, nil, "cannot create a file in memory", hdf5Detail: true)
+            }
         }
-        return try create(path, access: access, context: context, limits: limits, format: format)
+        if format == .largeAttributes {
+            guard H5Pset_libver_bounds(access, H5F_LIBVER_V18, H5F_LIBVER_V18) >= 0 else {
+                throw context.error(.cannotCreate, nil, "cannot select the file format", hdf5Detail: true)
+            }
+        }
+        let creation = compress_untimed_creation_plist(compress_H5P_FILE_CREATE())
+        defer { H5Pclose(creation) }
+        let id = H5Fcreate(path, compress_H5F_ACC_TRUNC(), creation, access)
+        guard id >= 0 else { throw context.error(.cannotCreate, nil, "cannot create file", hdf5Detail: true) }
+        return try HDF5File(path: path, id: id, isWritable: true, limits: limits)
     }
 
     /// The bytes of the whole file as it would be on disk, everything flushed.

@@ -41,15 +41,7 @@ struct FileSafetyFolder {
         url = try temporaryDirectory()
         try FileManager.default.copyItem(at: repositoryRoot.appendingPathComponent("fixtures/tiny-mlp.h5"), to: url.appendingPathComponent("tiny.h5"))
         try FileManager.default.copyItem(at: repositoryRoot.appendingPathComponent("fixtures/lenet300.h5"), to: url.appendingPathComponent("lenet300.h5"))
-        let data = url.appendingPathComponent("data")
-        try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
-        for split in ["train", "t10k"] {
-            for (kind, rank) in [("images", 3), ("labels", 1)] {
-                try FileManager.default.copyItem(
-                    at: repositoryRoot.appendingPathComponent("fixtures/mnist-test-1000-\(kind)-idx\(rank)-ubyte.gz"),
-                    to: data.appendingPathComponent("\(split)-\(kind)-idx\(rank)-ubyte.gz"))
-            }
-        }
+        _ = try HuffmanCommandTests().dataFolder(in: url)
     }
 
     /// The path of `name` in the folder.
