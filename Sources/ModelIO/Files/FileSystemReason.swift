@@ -31,12 +31,17 @@ public func fileSystemErrorPath(_ error: Error) -> String? {
     return nsError.userInfo[NSFilePathErrorKey] as? String ?? (nsError.userInfo[NSURLErrorKey] as? URL)?.path
 }
 
-/// `error` as one line: a file-system error as `path: reason` (see ``fileSystemReason(_:)``),
+/// `error` as one line: a file-system error as `path: cannot be written: reason` (or `cannot be
+/// read`, or just the reason when Foundation does not say which; see ``fileSystemReason(_:)``),
 /// any other error as its description with line breaks turned into spaces.
 public func oneLineDescription(_ error: Error) -> String {
     var text = String(describing: error)
     if let reason = fileSystemReason(error) {
-        text = fileSystemErrorPath(error).map { "\($0): \(reason)" } ?? reason
+        // Foundation's file error codes: reading 256..<512, writing 512..<768.
+        let nsError = error as NSError
+        let operation = nsError.domain != NSCocoaErrorDomain ? ""
+            : (512..<768).contains(nsError.code) ? "cannot be written: " : (256..<512).contains(nsError.code) ? "cannot be read: " : ""
+        text = fileSystemErrorPath(error).map { "\($0): \(operation)\(reason)" } ?? reason
     }
     return text.replacingOccurrences(of: "\r\n", with: " ").replacingOccurrences(of: "\n", with: " ")
 }
