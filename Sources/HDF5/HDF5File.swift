@@ -80,6 +80,10 @@ public final class HDF5File {
             throw context.error(.fileNotFound, nil, "no such file")
         }
         guard !isDirectory.boolValue else { throw context.error(.cannotOpen, nil, "is a directory") }
+        var status = stat()
+        guard stat(path, &status) == 0, status.st_mode & S_IFMT == S_IFREG else {
+            throw context.error(.cannotOpen, nil, "is not a regular file")   // a FIFO would block H5Fis_hdf5
+        }
         guard FileManager.default.isReadableFile(atPath: path) else {
             throw context.error(.cannotOpen, nil, "permission denied")
         }
@@ -103,11 +107,38 @@ public final class HDF5File {
     public static func create(
         _ path: String, limits: HDF5Limits = .default, format: Format = .compatible
     ) throws -> HDF5File {
+        try create(path, inMemory: false, limits: limits, format: format)
+    }
+
+    /// Creates a new HDF5 file in memory; ``fileImage()`` gives its bytes, for the caller to write.
+    ///
+    /// Nothing goes to disk through HDF5. Outputs are made this way because HDF5 1.10 cannot
+    /// recover from a failed write to disk: after a full disk makes `H5Fclose` fail, the library
+    /// crashes at exit while closing the file again (`H5F__close_cb` in `H5_term_library`). A
+    /// failed write of the bytes instead is an ordinary error.
+    ///
+    /// - Parameters:
+    ///   - path: The name errors give the file.
+    ///   - limits: Bounds on what reads may allocate.
+    ///   - format: ``Format/compatible`` (the default, like h5py) or ``Format/largeAttributes``.
+    public static func createInMemory(
+        _ path: String, limits: HDF5Limits = .default, format: Format = .compatible
+    ) throws -> HDF5File {
+        try create(path, inMemory: true, limits: limits, format: format)
+    }
+
+    /// Creates the file on disk, or in memory with HDF5's core driver and no backing store.
+    private static func create(_ path: String, inMemory: Bool, limits: HDF5Limits, format: Format) throws -> HDF5File {
         HDF5Library.silenceErrors()
         let context = HDF5Context(filePath: path, limits: limits)
         let access = H5Pcreate(compress_H5P_FILE_ACCESS())
         guard access >= 0 else { throw context.error(.cannotCreate, nil, "cannot create file", hdf5Detail: true) }
         defer { H5Pclose(access) }
+        if inMemory {
+            guard H5Pset_fapl_core(access, 1 << 20, false) >= 0 else {
+                throw context.error(.cannotCreate, nil, "cannot create a file in memory", hdf5Detail: true)
+            }
+        }
         if format == .largeAttributes {
             guard H5Pset_libver_bounds(access, H5F_LIBVER_V18, H5F_LIBVER_V18) >= 0 else {
                 throw context.error(.cannotCreate, nil, "cannot select the file format", hdf5Detail: true)
@@ -118,6 +149,20 @@ public final class HDF5File {
         let id = H5Fcreate(path, compress_H5F_ACC_TRUNC(), creation, access)
         guard id >= 0 else { throw context.error(.cannotCreate, nil, "cannot create file", hdf5Detail: true) }
         return try HDF5File(path: path, id: id, isWritable: true, limits: limits)
+    }
+
+    /// The bytes of the whole file as it would be on disk, everything flushed.
+    public func fileImage() throws -> [UInt8] {
+        let id = try liveID()
+        guard H5Fflush(id, H5F_SCOPE_GLOBAL) >= 0 else {
+            throw root.context.error(.writeFailed, nil, "cannot flush file", hdf5Detail: true)
+        }
+        let size = H5Fget_file_image(id, nil, 0)
+        guard size >= 0 else { throw root.context.error(.readFailed, nil, "cannot take the file's image", hdf5Detail: true) }
+        var bytes = [UInt8](repeating: 0, count: size)
+        let copied = bytes.withUnsafeMutableBytes { H5Fget_file_image(id, $0.baseAddress, size) }
+        guard copied == size else { throw root.context.error(.readFailed, nil, "cannot take the file's image", hdf5Detail: true) }
+        return bytes
     }
 
     /// The size of the file in bytes, as HDF5 sees it (including data not yet flushed).

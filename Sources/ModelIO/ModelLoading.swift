@@ -5,12 +5,10 @@ import NN
 /// Loads any model file the tool reads: a legacy Keras `.h5` model, or a compressed model file
 /// (`.dcz`, told apart by its magic bytes).
 ///
-/// A missing file, a file that is not a model, or a model the engine cannot run is an error
+/// A missing file, one that is not a regular file (a FIFO would block), a file that is not a model, or a model the engine cannot run is an error
 /// naming the file (and the layer and field where one is at fault).
 public func loadModel(path: String) throws -> Sequential {
-    guard FileManager.default.fileExists(atPath: path) else {
-        throw ModelFileError(file: path, "no such file")
-    }
+    try requireModelFile(path)
     if CompressedModelFormat.hasMagic(path: path) {
         return try loadCompressedModel(path: path).model
     }
@@ -27,6 +25,7 @@ public func modelForArchitectureArgument(_ argument: String, seed: UInt64) throw
         let names = Architecture.builtins.keys.sorted().joined(separator: ", ")
         throw ModelFileError(file: argument, "is neither a built-in architecture (\(names)) nor an existing file")
     }
+    try requireRegularFile(argument)
     if let file = try? HDF5File.open(argument) {
         return try KerasModelFile(file: file).loadModel()
     }

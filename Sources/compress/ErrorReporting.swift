@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ModelIO
 
 /// Runs `body`; an error it throws is printed as one line on stderr and the command exits with 1.
 func reportingErrors<T>(_ body: () throws -> T) throws -> T {
@@ -8,10 +9,29 @@ func reportingErrors<T>(_ body: () throws -> T) throws -> T {
     } catch let error as ExitCode {
         throw error
     } catch {
-        let line = String(describing: error).replacingOccurrences(of: "\n", with: " ")
-        FileHandle.standardError.write(Data("compress: \(line)\n".utf8))
+        printError(error)
         throw ExitCode.failure
     }
+}
+
+/// Prints `error` on stderr as the one line `compress: ...` (see ``errorLine(_:)``).
+func printError(_ error: Error) {
+    FileHandle.standardError.write(Data("compress: \(errorLine(error))\n".utf8))
+}
+
+/// `error` as one line a terminal shows as text: a Foundation file-system error as `path: reason`
+/// (not its user-info dictionary), line breaks as spaces, and control characters (ESC, BEL, the
+/// other C0 and C1 codes, DEL) escaped as `\u{1B}`, so names read from files cannot drive the terminal.
+func errorLine(_ error: Error) -> String {
+    var line = ""
+    for scalar in oneLineDescription(error).unicodeScalars {
+        if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) {
+            line += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
+        } else {
+            line.unicodeScalars.append(scalar)
+        }
+    }
+    return line
 }
 
 /// Prints a value as pretty JSON with sorted keys on stdout.

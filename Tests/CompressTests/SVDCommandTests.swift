@@ -100,7 +100,7 @@ struct SVDCommandTests {
         let bytes = try Data(contentsOf: URL(fileURLWithPath: copy))
         let output = directory.appendingPathComponent("out.h5").path
         for (arguments, expected) in [
-            (["svd", copy, "-o", copy, "--rank", "8"], "is also the input"),
+            (["svd", copy, "-o", copy, "--rank", "8"], "is also an input"),
             (["svd", directory.appendingPathComponent("missing.h5").path, "-o", output, "--rank", "8"], "missing.h5"),
             (["svd", copy, "-o", output, "--rank", "8", "--layers", "conv*"], "'conv*' matches no layer"),
             (["flatten", copy, "-o", output, "--rank", "8"], "the model has no Conv2D layer"),

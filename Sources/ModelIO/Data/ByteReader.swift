@@ -32,12 +32,10 @@ final class FileByteReader: ByteReader {
     /// Opens `url`, failing with ``DataError/missingFile(file:hint:)`` or ``DataError/unreadable(file:reason:)``.
     init(url: URL, missingHint: String) throws {
         file = url.path
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
-            throw DataError.missingFile(file: file, hint: missingHint)
-        }
-        if isDirectory.boolValue {
-            throw DataError.unreadable(file: file, reason: "is a directory, expected a file")
+        switch FileStatus(path: url.path) {
+        case .regular: break
+        case .missing: throw DataError.missingFile(file: file, hint: missingHint)
+        case let status: throw DataError.unreadable(file: file, reason: status.problemAsInput ?? "is not a regular file")
         }
         do {
             handle = try FileHandle(forReadingFrom: url)

@@ -93,6 +93,18 @@ public enum DataSource: Equatable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// The files a load reads that exist now: the IDX files of both splits, or the HDF5 file.
+    public var files: [String] {
+        switch self {
+        case let .idxDirectory(directory):
+            return DataSplit.allCases.flatMap { split in
+                [split.idxFileNames.images, split.idxFileNames.labels].compactMap { try? Dataset.locate($0, in: directory).path }
+            }
+        case let .hdf5File(file):
+            return [file.path]
+        }
+    }
+
     /// The directory or the file.
     public var url: URL {
         switch self {

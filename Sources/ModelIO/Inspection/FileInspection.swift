@@ -18,6 +18,7 @@ public struct FileInspection: Codable, Equatable, Sendable {
 
     /// Reads the file's structure; throws an error naming the file when it cannot be read.
     public init(path: String, limits: HDF5Limits = .default) throws {
+        try requireModelFile(path)
         if CompressedModelFormat.hasMagic(path: path) {
             let summary = try loadCompressedModel(path: path).summary
             file = path

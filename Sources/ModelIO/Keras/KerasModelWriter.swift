@@ -23,7 +23,7 @@ public func saveKerasModel(_ model: Sequential, name: String? = nil, to path: St
     let name = name ?? defaultModelName(forFile: path)
     let config = try kerasModelConfig(model, name: name)
     try writeAtomically(to: path, protecting: inputs) { temporary in
-        let file = try HDF5File.create(temporary)
+        let file = try HDF5File.createInMemory(path)
         defer { file.close() }
         try file.root.setAttribute("keras_version", string: kerasVersionWritten)
         try file.root.setAttribute("backend", string: "jax")
@@ -47,6 +47,7 @@ public func saveKerasModel(_ model: Sequential, name: String? = nil, to path: St
         }
         try weightsGroup.createGroup("top_level_model_weights").setAttribute("weight_names", values: [Double](), shape: [0])
         try CompressionMetadata.write(model, state: compressionState, to: file)
+        try writeNewFile(file.fileImage(), to: temporary)
     }
 }
 

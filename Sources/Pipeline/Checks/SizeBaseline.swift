@@ -40,6 +40,7 @@ public struct SizeBaseline: Codable, Equatable, Sendable {
     /// Reads a baseline file; an unreadable file or one that is not in this format is an error
     /// naming the file.
     public static func load(path: String) throws -> SizeBaseline {
+        try requireRegularFile(path)
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ModelFileError(file: path, FileManager.default.fileExists(atPath: path) ? "cannot be read" : "no such file")
         }

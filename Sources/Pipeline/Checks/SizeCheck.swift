@@ -114,17 +114,17 @@ public struct SizeCheckOutcome: Sendable, Equatable {
 /// limit holds, the files' current sizes are written to the baseline file (atomically, keeping
 /// the entries of other files). A missing baseline file is then created.
 ///
-/// Throws, naming the file, when a file or the baseline cannot be read, or a model cannot be
+/// Throws, naming the file, when a file is not a regular file (symbolic links are followed, so a
+/// link is measured by the file it points to), the baseline cannot be read, or a model cannot be
 /// loaded or run on the data.
 public func checkSizes(files: [String], limits: SizeLimits, testData: () throws -> Dataset) throws -> SizeCheckOutcome {
     try limits.validate()
     var sizes: [Int] = []
     for file in files {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory) else { throw ModelFileError(file: file, "no such file") }
-        guard !isDirectory.boolValue else { throw ModelFileError(file: file, "is a folder, not a file") }
-        let attributes = try FileManager.default.attributesOfItem(atPath: file)
-        sizes.append((attributes[.size] as? NSNumber)?.intValue ?? 0)
+        // The size of the file a symbolic link points to; a FIFO or a device has no size to hold.
+        let status = FileStatus(path: file)
+        guard case let .regular(_, bytes) = status else { throw ModelFileError(file: file, status.problemAsInput ?? "is not a regular file") }
+        sizes.append(bytes)
     }
     var baseline: SizeBaseline?
     if let path = limits.baseline {

@@ -28,6 +28,7 @@ public struct HuffmanEncodingReport: Codable, Equatable, Sendable {
 /// ```
 public func huffmanEncodeModelFile(input: String, output: String,
                                    settings: CompressedModelSettings = CompressedModelSettings()) throws -> HuffmanEncodingReport {
+    try requireModelFile(input)
     let model: Sequential, state: CompressionState, name: String
     if CompressedModelFormat.hasMagic(path: input) {
         let compressed = try loadCompressedModel(path: input)
@@ -39,11 +40,7 @@ public func huffmanEncodeModelFile(input: String, output: String,
     let (bytes, summary) = try encodeCompressedModel(model, name: name, state: state, settings: settings, sourceFile: input)
     let decoded = try decodeCompressedModel(bytes, file: output)
     try checkRoundTrip(original: model, state: state, decoded: decoded, file: output)
-    try writeAtomically(to: output, protecting: [input]) { temporary in
-        guard FileManager.default.createFile(atPath: temporary, contents: Data(bytes)) else {
-            throw ModelFileError(file: output, "cannot be written")
-        }
-    }
+    try writeAtomically(to: output, protecting: [input]) { temporary in try writeNewFile(bytes, to: temporary) }
     let inputBytes = (try? FileManager.default.attributesOfItem(atPath: input)[.size] as? Int) ?? 0
     return HuffmanEncodingReport(input: input, inputBytes: inputBytes, output: output, summary: summary, verified: true)
 }

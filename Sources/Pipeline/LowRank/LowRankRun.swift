@@ -20,7 +20,7 @@ public enum LowRankEvent: Sendable {
 /// before any work.
 public func runLowRank(input: String, output: String, settings: LowRankSettings, train: Dataset?, test: Dataset?,
                        onEvent: (LowRankEvent) -> Void = { _ in }) throws -> LowRankReport {
-    try checkOutputPath(output, input: input)
+    try RunFiles.checkOutput(output, protecting: [input])
     let model = try loadModel(path: input)
     var (factorized, report) = try factorizeModel(model, settings: settings, train: train, test: test, onEvent: onEvent)
     try saveKerasModel(factorized, to: output, protecting: [input])
@@ -83,17 +83,4 @@ public func factorizeModel(_ model: Sequential, settings: LowRankSettings, train
         testAccuracyRetrained: accuracyRetrained, epochs: settings.retrain ? settings.training.epochs : 0,
         seconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
     return (factorized.model, report)
-}
-
-/// Fails early, before any work, when `output` is the input or its folder does not exist.
-private func checkOutputPath(_ output: String, input: String) throws {
-    let target = URL(fileURLWithPath: output).standardizedFileURL.resolvingSymlinksInPath()
-    if URL(fileURLWithPath: input).standardizedFileURL.resolvingSymlinksInPath() == target {
-        throw ModelFileError(file: output, "is also the input; choose another output path so the input is not overwritten")
-    }
-    var isDirectory: ObjCBool = false
-    let folder = target.deletingLastPathComponent().path
-    guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
-        throw ModelFileError(file: output, "its folder \(folder) does not exist")
-    }
 }

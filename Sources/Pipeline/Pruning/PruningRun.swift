@@ -18,7 +18,7 @@ public enum PruningEvent: Sendable {
 /// The input is never overwritten; the output is written atomically.
 public func runPruning(input: String, output: String, settings: PruningSettings, train: Dataset?, test: Dataset?,
                        onEvent: (PruningEvent) -> Void = { _ in }) throws -> PruningReport {
-    try checkOutputPath(output, input: input)
+    try RunFiles.checkOutput(output, protecting: [input])
     let model = try loadModel(path: input)
     var report = try pruneModel(model, settings: settings, train: train, test: test, onEvent: onEvent)
     try saveKerasModel(model, to: output, protecting: [input])
@@ -142,17 +142,4 @@ private func keptPercent(_ layers: [PrunableLayer]) -> Double {
 
 private func stepsPerEpoch(_ data: Dataset, _ settings: TrainingSettings) -> Int {
     (data.count + settings.batchSize - 1) / settings.batchSize
-}
-
-/// Fails early, before any work, when `output` is the input or its folder does not exist.
-private func checkOutputPath(_ output: String, input: String) throws {
-    let target = URL(fileURLWithPath: output).standardizedFileURL.resolvingSymlinksInPath()
-    if URL(fileURLWithPath: input).standardizedFileURL.resolvingSymlinksInPath() == target {
-        throw ModelFileError(file: output, "is also the input; choose another output path so the input is not overwritten")
-    }
-    var isDirectory: ObjCBool = false
-    let folder = target.deletingLastPathComponent().path
-    guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
-        throw ModelFileError(file: output, "its folder \(folder) does not exist")
-    }
 }

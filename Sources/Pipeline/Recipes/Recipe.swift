@@ -70,7 +70,7 @@ public struct Recipe: Codable, Sendable, Equatable {
 
 /// Where `compress run` puts what a recipe makes; every key is optional.
 public struct RecipeOutputs: Codable, Sendable, Equatable {
-    /// The folder the other outputs are relative to: `out/<recipe name>` unless given.
+    /// The folder the other outputs are relative to and stay inside: `out/<recipe name>` unless given.
     public var directory: String?
     /// The final model as Keras `.h5` (the last stage's model before `huffman`).
     public var model: String?

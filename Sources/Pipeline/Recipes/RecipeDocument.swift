@@ -1,4 +1,5 @@
 import Foundation
+import ModelIO
 import Yams
 
 /// A recipe file read and decoded, with the YAML tree kept so that any error can name the line
@@ -19,6 +20,7 @@ public struct RecipeDocument: @unchecked Sendable {
     /// Reads and decodes the recipe at `path`; every problem is a ``RecipeError`` naming the
     /// file, and the line and key where there is one.
     public init(path: String) throws {
+        if let problem = FileStatus(path: path).problemAsInput { throw RecipeError(file: path, line: nil, key: nil, problem) }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw RecipeError(file: path, line: nil, key: nil, FileManager.default.fileExists(atPath: path) ? "cannot be read" : "no such file")
         }

@@ -6,7 +6,8 @@ import TensorCore
 
 /// A recipe checked and resolved: the data, the starting point, each stage with its settings in
 /// effect, and the output paths. Building a plan touches no data and trains nothing; it checks
-/// every key's value and that every file the recipe names exists.
+/// every key's value, that every file the recipe names exists as a regular file, and that the
+/// outputs stay inside `outputs.directory` and are none of the inputs nor each other (``runFiles``).
 ///
 /// ```swift
 /// let plan = try RecipePlan(document: RecipeDocument(path: "recipes/int8.yaml"))
@@ -84,8 +85,8 @@ public struct RecipePlan: Sendable {
         }
         seed = recipe.seed ?? 1
         model = recipe.model
-        if let model, !FileManager.default.fileExists(atPath: model) {
-            throw fail([.key("model")], "no such file: \(model)")
+        if let model, let problem = FileStatus(path: model).problemAsInput ?? kerasArchiveProblem(path: model) {
+            throw fail([.key("model")], "\(problem): \(model)")
         }
         guard !recipe.stages.isEmpty else { throw fail([.key("stages")], "give at least one stage") }
 
@@ -100,16 +101,21 @@ public struct RecipePlan: Sendable {
 
         let written = recipe.outputs ?? RecipeOutputs()
         let directory = written.directory ?? "out/\(name)"
-        func inDirectory(_ path: String?) -> String? {
-            path.map { $0.hasPrefix("/") ? $0 : URL(fileURLWithPath: directory).appendingPathComponent($0).relativePath }
+        func inDirectory(_ path: String?, key: String) throws -> String? {
+            do { return try RecipePlan.outputPath(path, in: directory) } catch { throw fail([.key("outputs"), .key(key)], error.description) }
         }
         let hasHuffman = stages.last?.stage.type == .huffman
         if written.compressed != nil && !hasHuffman {
             throw fail([.key("outputs"), .key("compressed")], "needs a huffman stage at the end of the recipe to make the compressed file")
         }
-        outputs = Outputs(directory: directory, model: inDirectory(written.model),
-                          compressed: inDirectory(written.compressed ?? (hasHuffman ? "\(name).\(CompressedModelFormat.fileExtension)" : nil)),
-                          report: inDirectory(written.report), plots: inDirectory(written.plots))
+        outputs = Outputs(directory: directory, model: try inDirectory(written.model, key: "model"),
+                          compressed: try inDirectory(written.compressed ?? (hasHuffman ? "\(name).\(CompressedModelFormat.fileExtension)" : nil), key: "compressed"),
+                          report: try inDirectory(written.report, key: "report"), plots: try inDirectory(written.plots, key: "plots"))
+        do {
+            try runFiles.validate(requireInputs: false)
+        } catch {
+            throw fail([.key("outputs")], String(describing: error))
+        }
     }
 
     // MARK: Resolution
@@ -155,6 +161,7 @@ public struct RecipePlan: Sendable {
                 guard Architecture.named(arch) != nil || FileManager.default.fileExists(atPath: arch) else {
                     throw fail("arch", "'\(arch)' is neither a built-in architecture (\(Architecture.builtins.keys.sorted().joined(separator: ", "))) nor an existing file")
                 }
+                if Architecture.named(arch) == nil, let problem = FileStatus(path: arch).problemAsInput { throw fail("arch", "\(problem): \(arch)") }
             }
             return .train(arch: settings.arch, try training(seeded) { _ in nil })
 

@@ -116,10 +116,10 @@ private func runStage(_ stage: RecipePlan.Stage, key: String, input: String?, pl
         try cache.store(record, from: work)
         return record
     } catch {
-        try? FileManager.default.removeItem(atPath: work)
+        cache.discardWorkFolder(work)
         if error is RecipeError { throw error }
         throw RecipeError(file: plan.document.file, line: stage.line, key: "stages[\(stage.index)]",
-                          "stage \(stage.index + 1) (\(stage.label)) failed: \(String(describing: error).replacingOccurrences(of: "\n", with: " "))")
+                          "stage \(stage.index + 1) (\(stage.label)) failed: \(oneLineDescription(error))")
     }
 }
 
@@ -137,7 +137,7 @@ private func writeOutputs(_ plan: RecipePlan, report: inout RecipeRunReport, dat
         try FileManager.default.createDirectory(atPath: URL(fileURLWithPath: path).deletingLastPathComponent().path, withIntermediateDirectories: true)
         let source = cache.artifactPath(record)
         try writeAtomically(to: path, protecting: [source] + (plan.model.map { [$0] } ?? [])) { temporary in
-            try FileManager.default.copyItem(atPath: source, toPath: temporary)
+            try writeNewFile([UInt8](try Data(contentsOf: URL(fileURLWithPath: source))), to: temporary)
         }
         report.outputs.append(path)
         onEvent(.wrote(path))
@@ -153,12 +153,12 @@ private func writeOutputs(_ plan: RecipePlan, report: inout RecipeRunReport, dat
     if let plots = outputs.plots {
         try FileManager.default.createDirectory(atPath: plots, withIntermediateDirectories: true)
         func plot(_ svg: String, _ name: String) throws {
-            let path = plots.hasSuffix("/") ? plots + name : plots + "/" + name
+            let path = RecipePlan.plotPath(plots, name)
             try writeText(svg, to: path)
             report.outputs.append(path)
             onEvent(.wrote(path))
         }
-        try plot(report.sizeChart.svg(), "size-per-stage.svg")
+        try plot(report.sizeChart.svg(), RecipePlan.sizeChartName)
         for histogram in WeightHistogram.kernels(of: model) { try plot(histogram.svg(), histogram.fileName) }
     }
     if let path = outputs.report {

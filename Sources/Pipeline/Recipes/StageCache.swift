@@ -43,13 +43,21 @@ public struct StageCache: Sendable {
         return record
     }
 
-    /// A fresh, empty folder to build the entry for `key` in.
+    /// A fresh, empty folder to build the entry for `key` in, removed if a signal ends the process
+    /// (``TemporaryFiles``); work folders left by runs that were killed are removed first.
     func makeWorkFolder(for key: String) throws -> String {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let path = URL(fileURLWithPath: directory)
-            .appendingPathComponent(".\(key).\(ProcessInfo.processInfo.processIdentifier).\(UInt32.random(in: 0...UInt32.max)).tmp").path
+        TemporaryFiles.removeStale(in: directory)
+        let path = URL(fileURLWithPath: directory).appendingPathComponent(TemporaryFiles.name(for: key)).path
+        TemporaryFiles.register(path)
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false)
         return path
+    }
+
+    /// Removes a work folder that will not become an entry.
+    func discardWorkFolder(_ path: String) {
+        try? FileManager.default.removeItem(atPath: path)
+        TemporaryFiles.unregister(path)
     }
 
     /// Writes `record` into `workFolder` (which holds the artifact) and moves the folder into
@@ -64,7 +72,8 @@ public struct StageCache: Sendable {
             try FileManager.default.removeItem(atPath: target)
         }
         guard rename(workFolder, target) == 0 else {
-            throw ModelFileError(file: target, "cannot be written: \(String(cString: strerror(errno)))")
+            throw ModelFileError(file: target, "cannot be written: \(errnoText(errno))")
         }
+        TemporaryFiles.unregister(workFolder)
     }
 }

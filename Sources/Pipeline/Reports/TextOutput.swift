@@ -7,6 +7,6 @@ import ModelIO
 /// Reports, plots, JUnit results and baselines are all written this way.
 public func writeText(_ text: String, to path: String, protecting inputs: [String] = []) throws {
     try writeAtomically(to: path, protecting: inputs) { temporary in
-        try Data(text.utf8).write(to: URL(fileURLWithPath: temporary))
+        try writeNewFile(Array(text.utf8), to: temporary)
     }
 }

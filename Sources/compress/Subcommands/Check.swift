@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ModelIO
 import Pipeline
 
 extension Compress {
@@ -88,13 +89,16 @@ struct CheckOptions: ParsableArguments {
         let limits = try limits
         let outcome: SizeCheckOutcome
         do {
+            let baselineFile = baseline.map { [RunFile("the baseline (--baseline)", $0)] } ?? []
+            try checkRunFiles(data: limits.minAccuracy != nil ? dataOptions.data : nil,
+                              inputs: files.map { RunFile("the checked file", $0) } + (updateBaseline ? [] : baselineFile),
+                              outputs: (junit.map { [RunFile("the JUnit report (--junit)", $0)] } ?? []) + (updateBaseline ? baselineFile : []))
             outcome = try checkSizes(files: files, limits: limits) { try dataOptions.load(.test) }
             if let junit {
                 try writeText(junitXML(outcome.results), to: junit, protecting: files + [baseline].compactMap { $0 })
             }
         } catch {
-            let line = String(describing: error).replacingOccurrences(of: "\n", with: " ")
-            FileHandle.standardError.write(Data("compress: \(line)\n".utf8))
+            printError(error)
             throw ExitCode(2)
         }
         for result in outcome.results { print(result.line) }

@@ -19,7 +19,10 @@ extension Compress {
         @Flag(help: "Print the report as JSON.") var json = false
 
         func run() throws {
-            let report = try reportingErrors { try decompressModelFile(input: model, output: output) }
+            let report = try reportingErrors {
+                try checkRunFiles(models: [model], outputs: [RunFile("the output (-o)", output)])
+                return try decompressModelFile(input: model, output: output)
+            }
             if json {
                 try printJSON(report)
             } else {

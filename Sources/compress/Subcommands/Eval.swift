@@ -21,6 +21,7 @@ extension Compress {
 
         func run() throws {
             let evaluation = try reportingErrors {
+                try checkRunFiles(models: [model], data: dataOptions.data)
                 let network = try loadModel(path: model)
                 let test = try dataOptions.load(.test)
                 try checkModelFitsData(network, test)

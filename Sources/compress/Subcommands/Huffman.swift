@@ -40,7 +40,10 @@ extension Compress {
         func run() throws {
             let settings = CompressedModelSettings(denseIndexBits: denseIndexBits, convIndexBits: convIndexBits,
                                                    automaticIndexBits: autoIndexBits, keepModelName: keepName)
-            let report = try reportingErrors { try huffmanEncodeModelFile(input: model, output: output, settings: settings) }
+            let report = try reportingErrors {
+                try checkRunFiles(models: [model], outputs: [RunFile("the output (-o)", output)])
+                return try huffmanEncodeModelFile(input: model, output: output, settings: settings)
+            }
             if json {
                 try printJSON(report)
             } else {

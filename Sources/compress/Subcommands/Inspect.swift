@@ -19,7 +19,10 @@ extension Compress {
         var tree = false
 
         func run() throws {
-            let inspection = try reportingErrors { try FileInspection(path: file) }
+            let inspection = try reportingErrors {
+                try checkRunFiles(models: [file])
+                return try FileInspection(path: file)
+            }
             if json {
                 try printJSON(inspection)
             } else {

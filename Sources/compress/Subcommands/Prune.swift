@@ -110,6 +110,7 @@ extension Compress {
         func run() throws {
             let report = try reportingErrors {
                 let settings = try settings()
+                try checkRunFiles(models: [model], data: data, outputs: [RunFile("the output (-o)", output)])
                 let source = try (data ?? (settings.trains ? "mnist" : nil)).map { try DataSource(argument: $0) }
                 let train = try settings.trains ? source?.load(split: .train, normalization: normalize) : nil
                 let test = try source?.load(split: .test, normalization: normalize)

@@ -83,6 +83,7 @@ extension Compress {
                 settings.retraining = training
             }
             let outcome = try reportingErrors {
+                try checkRunFiles(models: [model], data: dataOptions.data, outputs: [RunFile("the output (-o)", output)])
                 let network = try loadModel(path: model)
                 let test = try dataOptions.load(.test)
                 let train = retrain ? try dataOptions.load(.train) : nil

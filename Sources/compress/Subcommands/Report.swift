@@ -32,6 +32,8 @@ extension Compress {
 
         func run() throws {
             let report = try reportingErrors {
+                try checkRunFiles(models: [model] + (baseline.map { [$0] } ?? []), data: data,
+                                  outputFolders: plots.map { [RunFile("the plots folder (--plots)", $0)] } ?? [])
                 var test = try data.map { try DataSource(argument: $0).load(split: .test, normalization: normalize) }
                 if let limit { test = test?.prefix(limit) }
                 let (report, network) = try makeModelReport(path: model, baseline: baseline, test: test, data: data)

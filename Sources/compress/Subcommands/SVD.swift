@@ -113,6 +113,7 @@ struct FineTuningOptions: ParsableArguments {
     /// Loads the data, runs the pass, shows progress on stderr and prints the report.
     func run(model: String, output: String, settings: LowRankSettings) throws {
         let report = try reportingErrors {
+            try checkRunFiles(models: [model], data: data, outputs: [RunFile("the output (-o)", output)])
             let source = try (data ?? (retrain ? "mnist" : nil)).map { try DataSource(argument: $0) }
             let train = try retrain ? source?.load(split: .train, normalization: normalize) : nil
             let test = try source?.load(split: .test, normalization: normalize)

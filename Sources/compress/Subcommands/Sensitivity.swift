@@ -33,6 +33,8 @@ extension Compress {
             settings.sparsities = try parsedSparsities()
             settings.batchSize = batchSize
             let analysis = try reportingErrors {
+                try checkRunFiles(models: [model], data: dataOptions.data,
+                                  outputs: plot.map { [RunFile("the chart (--plot)", $0)] } ?? [])
                 let network = try loadModel(path: model)
                 var test = try dataOptions.load(.test)
                 if let limit { test = test.prefix(limit) }

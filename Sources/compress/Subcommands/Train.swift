@@ -50,6 +50,9 @@ extension Compress {
             settings.seed = seed
             try reportingErrors {
                 try settings.validate()
+                try checkRunFiles(data: dataOptions.data,
+                                  inputs: Architecture.named(arch) == nil ? [RunFile("the architecture (--arch)", arch)] : [],
+                                  outputs: output.map { [RunFile("the output (-o)", $0)] } ?? [])
                 let model = try modelForArchitectureArgument(arch, seed: seed)
                 let train = try dataOptions.load(.train)
                 let test = try dataOptions.load(.test)
