@@ -62,8 +62,8 @@ public func encodeCompressedModel(_ model: Sequential, name: String, state: Comp
     }
     let name = settings.keepModelName ? name : ""
     let architecture = try Architecture(model: model, name: name)
-    guard name.utf8.count <= CompressedModelFormat.maxNameBytes else {
-        throw ModelFileError(file: sourceFile, "model name is longer than \(CompressedModelFormat.maxNameBytes) bytes")
+    guard name.utf8.count <= LayerName.maxBytes else {
+        throw ModelFileError(file: sourceFile, "model name is longer than \(LayerName.maxBytes) bytes")
     }
     var file = ByteWriter()
     file.append(contentsOf: CompressedModelFormat.magic)

@@ -19,7 +19,7 @@ public struct FileInspection: Codable, Equatable, Sendable {
     /// Reads the file's structure; throws an error naming the file when it cannot be read.
     public init(path: String, limits: HDF5Limits = .default) throws {
         if CompressedModelFormat.hasMagic(path: path) {
-            let summary = try loadCompressedModel(path: path).summary
+            let summary = try loadCompressedModelSummary(path: path)
             file = path
             bytes = summary.fileBytes
             format = "compressed"

@@ -9,13 +9,21 @@ extension KerasModelFile {
     /// Each parameter of the built model must be found in the file under its Keras name (`kernel`,
     /// `bias`, `depthwise_kernel`, `gamma`, `beta`, `moving_mean`, `moving_variance`) with the
     /// same shape; a weight the model has no place for is an error too.
+    ///
+    /// Nothing is allocated before the architecture is valid (``Architecture/validated()``), fits
+    /// ``DenseSizeLimit``, and every weight dataset holds data for its elements (see
+    /// ``KerasWeightEntry/maxExpansion``).
     public func loadModel() throws -> Sequential {
         let architecture = try Architecture(keras: config, file: path)
         let model: Sequential
         do {
+            try DenseSizeLimit.check(parameterCount: architecture.validated().parameterCount, file: path)
+            for layer in config.layers {
+                for entry in weights[layer.name] ?? [] { try entry.checkStorage(file: path, layer: layer.name) }
+            }
             model = try architecture.build(seed: 0)
-        } catch {
-            throw ModelFileError(file: path, field: "model_config", String(describing: error))
+        } catch let error as ArchitectureError {
+            throw ModelFileError(file: path, layer: error.layer, field: "model_config", error.message)
         }
         for entry in model.entries {
             let stored = weights[entry.name] ?? []
