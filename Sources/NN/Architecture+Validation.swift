@@ -51,7 +51,7 @@ extension Architecture {
                 _ = try extent(size, "window")
                 _ = try extent(stride, "stride")
                 let output = padding.output(input: input, window: size, stride: stride).extent
-                guard output >= 1 else { throw fail("window \(size) does not fit input extent \(input)") }
+                guard output >= 1 else { throw fail("window \(size) is larger than input extent \(input)") }
                 return output
             }
             func spatial(_ what: String) throws -> (Int, Int, Int) {

@@ -330,7 +330,8 @@ extension Architecture {
             do {
                 shape = try single.build(seed: 0).outputShape
             } catch let error as ArchitectureError {
-                let detail = error.message.split(separator: ":", maxSplits: 1).last.map { String($0.dropFirst()) } ?? error.message
+                let detail = error.layer != nil ? error.message
+                    : error.message.split(separator: ":", maxSplits: 1).last.map { String($0.dropFirst()) } ?? error.message
                 throw ArchitectureError(line: lines?[index], message: "layer \(index + 1) (\(spec.name)) on input \(shape): \(detail)")
             }
         }

@@ -1,3 +1,4 @@
+import Compression
 import HDF5
 import NN
 import TensorCore
@@ -14,6 +15,12 @@ extension KerasModelFile {
     /// ``DenseSizeLimit``, and every weight dataset holds data for its elements (see
     /// ``KerasWeightEntry/maxExpansion``).
     public func loadModel() throws -> Sequential {
+        try loadModelWithState().model
+    }
+
+    /// The model as ``loadModel()`` builds it, and the quantization recorded beside its weights
+    /// (k-means bits, int8 codes, FP16 storage).
+    func loadModelWithState() throws -> (model: Sequential, state: CompressionState) {
         let architecture = try Architecture(keras: config, file: path)
         let model: Sequential
         do {
@@ -47,8 +54,8 @@ extension KerasModelFile {
                 throw ModelFileError(file: path, layer: entry.name, field: extra.name, "weight has no place in a \(entry.layer) layer")
             }
         }
-        try CompressionMetadata.read(from: hdf5, into: model)
-        return model
+        let state = try CompressionMetadata.read(from: hdf5, into: model)
+        return (model, state)
     }
 }
 
