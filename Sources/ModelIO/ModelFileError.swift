@@ -1,3 +1,5 @@
+import NN
+
 /// A model file that cannot be read or written as asked, with where the problem is.
 ///
 /// The description is one line for stderr: `file: layer 'fc1': field 'units': must be positive`.
@@ -18,10 +20,11 @@ public struct ModelFileError: Error, CustomStringConvertible, Equatable, Sendabl
         self.message = message
     }
 
+    /// One line: the layer and field, which may come from the file, with control characters escaped.
     public var description: String {
         var parts = [file]
-        if let layer { parts.append("layer '\(layer)'") }
-        if let field { parts.append("field '\(field)'") }
+        if let layer { parts.append("layer '\(layer.escapingControlCharacters)'") }
+        if let field { parts.append("field '\(field.escapingControlCharacters)'") }
         parts.append(message)
         return parts.joined(separator: ": ")
     }

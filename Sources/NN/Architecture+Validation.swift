@@ -2,6 +2,11 @@
 public struct ParameterShape: Sendable, Equatable {
     public var name: String
     public var shape: [Int]
+
+    public init(name: String, shape: [Int]) {
+        self.name = name
+        self.shape = shape
+    }
 }
 
 /// What ``Architecture/validated()`` finds: each layer's parameters and their total size.

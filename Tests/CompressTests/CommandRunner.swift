@@ -10,8 +10,9 @@ struct CommandResult {
 /// The repository's root folder, found from this source file's path.
 let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-/// Runs the `compress` executable built beside the test bundle with `arguments`.
-func runCompress(_ arguments: [String]) throws -> CommandResult {
+/// Runs the `compress` executable built beside the test bundle with `arguments`, and
+/// `environment` added to this process's environment.
+func runCompress(_ arguments: [String], environment: [String: String] = [:]) throws -> CommandResult {
     let productsDirectory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
     var executable = productsDirectory.appendingPathComponent("compress")
     if !FileManager.default.isExecutableFile(atPath: executable.path) {
@@ -21,6 +22,7 @@ func runCompress(_ arguments: [String]) throws -> CommandResult {
     let process = Process()
     process.executableURL = executable
     process.arguments = arguments
+    process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, added in added }
     process.currentDirectoryURL = repositoryRoot
     let out = Pipe(), err = Pipe()
     process.standardOutput = out

@@ -21,6 +21,7 @@ import NN
 public func saveKerasModel(_ model: Sequential, name: String? = nil, to path: String, protecting inputs: [String] = [],
                            compressionState: CompressionState = CompressionState()) throws {
     let name = name ?? defaultModelName(forFile: path)
+    if let problem = LayerName.problem(withModelName: name) { throw ModelFileError(file: path, problem) }
     let config = try kerasModelConfig(model, name: name)
     try writeAtomically(to: path, protecting: inputs) { temporary in
         let file = try HDF5File.create(temporary)
