@@ -63,7 +63,8 @@ private func decodeCompressedFile(_ bytes: [UInt8], file: String, expand: Bool) 
         do {
             validated = try architecture.validated()
         } catch let error as ArchitectureError {
-            throw EncodedDataError(field: "architecture" + (error.layer.map { ": layer '\($0)'" } ?? ""), error.message)
+            currentLayer = error.layer
+            throw EncodedDataError(field: "architecture", error.message)
         }
         let elements = validated.parameterCount
         guard elements <= CompressedModelFormat.maxElementsPerFileByte * bytes.count else {
