@@ -35,7 +35,7 @@ mkdir -p "$work/corpus" "$crashes"
 
 status=0
 start=$(date +%s)
-"$fuzzer" "$work/corpus" -runs="$runs" -max_total_time="$seconds" -seed=1 -max_len="$max_len" -timeout=10 \
+SWIFT_BACKTRACE=enable=no "$fuzzer" "$work/corpus" -runs="$runs" -max_total_time="$seconds" -seed=1 -max_len="$max_len" -timeout=10 \
     -rss_limit_mb=2048 -malloc_limit_mb=512 -artifact_prefix="$crashes/" -print_final_stats=1 >"$work/log" 2>&1 || status=$?
 elapsed=$(( $(date +%s) - start ))
 

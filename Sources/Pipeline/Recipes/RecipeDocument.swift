@@ -149,7 +149,9 @@ public struct RecipeDocument: @unchecked Sendable {
             return RecipeError(file: file, line: context.mark.line, key: duplicates.sorted().joined(separator: ", "),
                                "appears twice in the same mapping")
         default:
-            return RecipeError(file: file, line: nil, key: nil, "not valid YAML: \(error)")
+            // Yams describes the rest over several lines (the text and a caret under it): the first says it all.
+            let summary = String(describing: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
+            return RecipeError(file: file, line: nil, key: nil, "not valid YAML: \(summary)")
         }
     }
 }
