@@ -3,7 +3,8 @@ import Pipeline
 import Testing
 
 /// Recipe numbers a planner cannot use are refused with one line naming the stage and key,
-/// `--dry-run` included; a recipe file is refused before parsing when it is too large.
+/// `--dry-run` included; every recipe error is one line; a recipe file is refused before parsing
+/// when it is too large.
 @Suite("Recipe number validation")
 final class RecipeNumberValidationTests {
     let data: URL
@@ -37,6 +38,16 @@ final class RecipeNumberValidationTests {
         } throws: { error in
             let text = String(describing: error)
             return error is RecipeError && text.contains("stages[1].bits") && !text.contains("\n")
+        }
+    }
+
+    @Test("YAML errors and keys with control characters give one line (found by RecipeFuzz)",
+          arguments: ["name: r\nstages:\n  - type: train\n    c\u{0}\u{0}arch: x\n", "\"a\\nb\": 1\nstages: []\n"])
+    func oneLineErrors(text: String) {
+        #expect {
+            try RecipePlan(document: RecipeDocument(text: text, file: "r.yaml"))
+        } throws: { error in
+            error is RecipeError && !String(describing: error).contains("\n")
         }
     }
 
