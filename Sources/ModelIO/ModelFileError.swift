@@ -20,12 +20,13 @@ public struct ModelFileError: Error, CustomStringConvertible, Equatable, Sendabl
         self.message = message
     }
 
-    /// One line: the layer and field, which may come from the file, with control characters escaped.
+    /// One line, with control characters escaped: the layer, the field and the message may quote
+    /// the file.
     public var description: String {
         var parts = [file]
-        if let layer { parts.append("layer '\(layer.escapingControlCharacters)'") }
-        if let field { parts.append("field '\(field.escapingControlCharacters)'") }
+        if let layer { parts.append("layer '\(layer)'") }
+        if let field { parts.append("field '\(field)'") }
         parts.append(message)
-        return parts.joined(separator: ": ")
+        return parts.joined(separator: ": ").escapingControlCharacters
     }
 }

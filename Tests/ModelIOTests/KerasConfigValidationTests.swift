@@ -51,6 +51,13 @@ struct KerasConfigValidationTests {
         try expectRefusal("\"name\": \"dense\",", "\"name\": \"\(json)\",", layer: name, fragment: "layer name")
     }
 
+    @Test("file text quoted in a message is escaped: the error stays one line (found by KerasConfigFuzz)")
+    func quotedTextIsEscaped() throws {
+        try expectRefusal("{\"class_name\": \"Dense\", \"config\": {\"name\": \"dense\",",
+                          "{\"class_name\": \"Den\\nse\\u0007\", \"config\": {\"name\": \"dense\",", layer: "dense",
+                          fragment: "layer type 'Den\\nse\\u{7}' is not supported")
+    }
+
     @Test("a weight dataset that stores far less than its elements (chunks never written) is refused")
     func unwrittenStorage() throws {
         let unwritten = KerasWeightEntry(name: "kernel", datasetPath: "/k", shape: [500, 640_000], storageBytes: 0)
