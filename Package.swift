@@ -38,9 +38,13 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "bench", dependencies: ["TensorCore", "Compression", "NN", "ModelIO", "Pipeline"], path: "Sources/Benchmarks"),
-        // Fuzz target of the compressed model decoder: a replay tool in normal builds, a libFuzzer
-        // target with `-sanitize=fuzzer -D FUZZING` (Scripts/fuzz-container.sh).
-        .executableTarget(name: "ContainerFuzz", dependencies: ["ModelIO", "Compression", "NN", "TensorCore"]),
+        // Fuzz targets of the compressed model decoder, the recipe parser and the Keras model_config
+        // reader: replay tools in normal builds, libFuzzer targets with `-sanitize=fuzzer -D FUZZING`
+        // (Scripts/fuzz-container.sh, fuzz-recipe.sh, fuzz-keras-config.sh).
+        .target(name: "FuzzSupport"),
+        .executableTarget(name: "ContainerFuzz", dependencies: ["FuzzSupport", "ModelIO", "Compression", "NN", "TensorCore"]),
+        .executableTarget(name: "RecipeFuzz", dependencies: ["FuzzSupport", "Pipeline"]),
+        .executableTarget(name: "KerasConfigFuzz", dependencies: ["FuzzSupport", "ModelIO", "NN", "HDF5"]),
 
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"]),
         .testTarget(name: "HDF5Tests", dependencies: ["HDF5"]),

@@ -1,5 +1,6 @@
 import Compression
 import Foundation
+import FuzzSupport
 import ModelIO
 import NN
 import TensorCore
@@ -70,50 +71,15 @@ func crc32(_ bytes: ArraySlice<UInt8>) -> UInt32 {
     return ~crc
 }
 
-#if FUZZING
-/// libFuzzer's entry point for programs that have their own `main` (SwiftPM gives every
-/// executable one): runs the fuzzing loop with the command-line arguments.
-@_silgen_name("LLVMFuzzerRunDriver")
-func LLVMFuzzerRunDriver(_ argc: UnsafeMutablePointer<CInt>,
-                         _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
-                         _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt) -> CInt
-#endif
-
 @main
 enum ContainerFuzzMain {
     static func main() throws {
-        let arguments = Array(CommandLine.arguments.dropFirst())
-        if arguments.first == "--write-seeds", arguments.count == 2 {
-            try writeSeeds(to: arguments[1])
-            return
-        }
-        #if FUZZING
-        var argc = CommandLine.argc
-        var argv = CommandLine.unsafeArgv
-        exit(LLVMFuzzerRunDriver(&argc, &argv) { data, size in
-            checkDecoder(size == 0 ? [] : [UInt8](UnsafeBufferPointer(start: data, count: size)))
-            return 0
-        })
-        #else
-        guard !arguments.isEmpty else {
-            FileHandle.standardError.write(Data("usage: ContainerFuzz FILE... | --write-seeds DIR\n".utf8))
-            exit(2)
-        }
-        for path in arguments {
-            guard let data = FileManager.default.contents(atPath: path) else {
-                FileHandle.standardError.write(Data("ContainerFuzz: cannot read \(path)\n".utf8))
-                exit(1)
-            }
-            checkDecoder([UInt8](data))
-            print("\(path): ok")
-        }
-        #endif
+        try fuzzMain("ContainerFuzz", check: checkDecoder) { try writeSeeds(to: $0) }
     }
 
     /// Small valid files with every encoding: sparse k-means, int8 per channel, FP16, plain and
     /// sparse floats, surgery masks, and a network with every layer type.
     static func writeSeeds(to directory: String) throws {
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         var generator = RandomGenerator(seed: 1)
         func dense(_ inputs: Int, _ units: Int) -> Sequential {
             let kernel = generator.normal(shape: [inputs, units], standardDeviation: 0.1)

@@ -1,3 +1,5 @@
+import NN
+
 /// A model file that cannot be read or written as asked, with where the problem is.
 ///
 /// The description is one line for stderr: `file: layer 'fc1': field 'units': must be positive`.
@@ -18,11 +20,13 @@ public struct ModelFileError: Error, CustomStringConvertible, Equatable, Sendabl
         self.message = message
     }
 
+    /// One line, with control characters escaped: the layer, the field and the message may quote
+    /// the file.
     public var description: String {
         var parts = [file]
         if let layer { parts.append("layer '\(layer)'") }
         if let field { parts.append("field '\(field)'") }
         parts.append(message)
-        return parts.joined(separator: ": ")
+        return parts.joined(separator: ": ").escapingControlCharacters
     }
 }

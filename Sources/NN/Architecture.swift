@@ -114,9 +114,11 @@ public struct Architecture: Sendable, Equatable {
     /// A built-in architecture by name (`lenet300`, `lenet5`).
     public static func named(_ name: String) -> Architecture? { builtins[name.lowercased()] }
 
-    /// Builds the model: infers shapes, draws kernels Glorot-uniform from `seed` in layer order,
-    /// zero biases. The same seed always gives the same weights.
+    /// Builds the model: checks it (``validated()``) before allocating anything, infers shapes,
+    /// draws kernels Glorot-uniform from `seed` in layer order, zero biases. The same seed always
+    /// gives the same weights.
     public func build(seed: UInt64) throws -> Sequential {
+        _ = try validated()
         var generator = RandomGenerator(seed: seed)
         let model = Sequential(inputShape: inputShape)
         var shape = inputShape
@@ -196,15 +198,23 @@ public struct Architecture: Sendable, Equatable {
     }
 }
 
-/// A problem in an architecture description, with the line it is on (1-based) when parsed.
+/// A problem in an architecture description, with the line it is on (1-based) when parsed and
+/// the layer at fault when known.
 public struct ArchitectureError: Error, CustomStringConvertible, Equatable {
     public var line: Int?
+    /// The name of the layer at fault.
+    public var layer: String?
     public var message: String
-    public init(line: Int?, message: String) {
+    public init(line: Int?, layer: String? = nil, message: String) {
         self.line = line
+        self.layer = layer
         self.message = message
     }
-    public var description: String { line.map { "line \($0): \(message)" } ?? message }
+    public var description: String {
+        var parts = line.map { ["line \($0)"] } ?? []
+        if let layer { parts.append("layer '\(layer)'") }
+        return (parts + [message]).joined(separator: ": ")
+    }
 }
 
 // MARK: - Text format
@@ -320,7 +330,8 @@ extension Architecture {
             do {
                 shape = try single.build(seed: 0).outputShape
             } catch let error as ArchitectureError {
-                let detail = error.message.split(separator: ":", maxSplits: 1).last.map { String($0.dropFirst()) } ?? error.message
+                let detail = error.layer != nil ? error.message
+                    : error.message.split(separator: ":", maxSplits: 1).last.map { String($0.dropFirst()) } ?? error.message
                 throw ArchitectureError(line: lines?[index], message: "layer \(index + 1) (\(spec.name)) on input \(shape): \(detail)")
             }
         }

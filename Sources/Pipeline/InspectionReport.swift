@@ -1,4 +1,5 @@
 import ModelIO
+import NN
 
 /// Renders a `FileInspection` as text for `compress inspect`.
 ///
@@ -28,7 +29,7 @@ private func kerasLayersText(_ model: KerasModelSummary) -> String {
                            layer.kernelShape.map(shapeText) ?? "-", groupedDigits(layer.parameters)])
     }
     table.rows.append(["total", "", "", "", groupedDigits(model.totalParameters)])
-    var title = "Keras model '\(model.name)'"
+    var title = "Keras model '\(model.name.escapingControlCharacters)'"
     if let input = model.inputShape { title += ", input \(shapeText(input))" }
     if let version = model.kerasVersion { title += ", Keras \(version)" }
     return title + "\n" + table.render()

@@ -1,4 +1,7 @@
-/// A plain-text table with a header row, left-aligned text and right-aligned numbers.
+import NN
+
+/// A plain-text table with a header row, left-aligned text and right-aligned numbers; control
+/// characters in cells (names from files) are escaped.
 struct TextTable {
     var header: [String]
     var rows: [[String]] = []
@@ -7,7 +10,7 @@ struct TextTable {
 
     /// The table as lines, columns separated by two spaces.
     func render() -> String {
-        let all = [header] + rows
+        let all = ([header] + rows).map { $0.map(\.escapingControlCharacters) }
         let widths = header.indices.map { column in all.map { $0[column].count }.max() ?? 0 }
         func line(_ cells: [String]) -> String {
             cells.enumerated().map { column, cell in

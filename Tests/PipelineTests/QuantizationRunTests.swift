@@ -180,8 +180,8 @@ struct QuantizationRunTests {
                 #expect(error.layer == field.split(separator: "/")[1].description)
                 #expect(!error.description.contains("\n"))
             }
-            // The plain loader does not need these parts and still reads the model.
-            #expect(try loadModel(path: path).weights == model.weights)
+            // Every loader validates all of the metadata (issue 19): the plain one refuses it too.
+            #expect(throws: ModelFileError.self) { try loadModel(path: path) }
         }
     }
 

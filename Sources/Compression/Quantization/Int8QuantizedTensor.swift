@@ -61,13 +61,18 @@ public struct Int8QuantizedTensor: Equatable, Sendable {
         let channels = axis.map { shape[$0] } ?? 1
         guard scales.count == channels else { throw CompressionError("scales: \(scales.count) values, expected \(channels)") }
         guard zeroPoints.count == channels else { throw CompressionError("zero_points: \(zeroPoints.count) values, expected \(channels)") }
-        guard scales.allSatisfy({ $0 > 0 && $0.isFinite }) else { throw CompressionError("scales: every scale must be positive and finite") }
-        guard zeroPoints.allSatisfy({ (-128...127).contains($0) }) else { throw CompressionError("zero_points: every zero point must lie in -128...127") }
+        try Self.checkTable(scales: scales, zeroPoints: zeroPoints)
         self.shape = shape
         self.codes = codes
         self.scales = scales
         self.zeroPoints = zeroPoints
         self.axis = axis
+    }
+
+    /// Throws unless every scale is positive and finite and every zero point lies in -128...127.
+    public static func checkTable(scales: [Float], zeroPoints: [Int32]) throws {
+        guard scales.allSatisfy({ $0 > 0 && $0.isFinite }) else { throw CompressionError("scales: every scale must be positive and finite") }
+        guard zeroPoints.allSatisfy({ (-128...127).contains($0) }) else { throw CompressionError("zero_points: every zero point must lie in -128...127") }
     }
 
     /// The real values `scale * (code - zeroPoint)`, in the tensor's shape.

@@ -142,16 +142,16 @@ enum ArchitectureCoding {
         }
     }
 
-    /// Reads an architecture, checking every number's range; shapes are checked by
-    /// ``parameterElementCount(_:)``.
+    /// Reads an architecture, checking every number's range; names and shapes are checked by
+    /// ``Architecture/validated()``.
     static func read(from cursor: inout ByteCursor) throws -> Architecture {
         let field = "architecture"
-        let name = try cursor.readString("\(field): model name", maxBytes: CompressedModelFormat.maxNameBytes)
+        let name = try cursor.readString("\(field): model name", maxBytes: LayerName.maxBytes)
         let rank = try cursor.readVarint("\(field): input rank", max: 8)
         guard rank >= 1 else { throw EncodedDataError(field: "\(field): input rank", "must be at least 1") }
         var inputShape: [Int] = []
         for _ in 0..<rank {
-            inputShape.append(try cursor.readVarint("\(field): input shape", max: CompressedModelFormat.maxExtent))
+            inputShape.append(try cursor.readVarint("\(field): input shape", max: ArchitectureLimits.maxExtent))
         }
         let layerCount = try cursor.readVarint("\(field): layer count", max: cursor.remaining / 2)
         var layers: [LayerSpec] = []
@@ -165,7 +165,7 @@ enum ArchitectureCoding {
             var at = where_
             if case .stored(let name) = nameCode { at += " '\(name)'" }
             func extent(_ what: String) throws -> Int {
-                try cursor.readVarint("\(at) \(what)", max: CompressedModelFormat.maxExtent)
+                try cursor.readVarint("\(at) \(what)", max: ArchitectureLimits.maxExtent)
             }
             func size(_ what: String) throws -> Size2D {
                 Size2D(try extent("\(what) height"), try extent("\(what) width"))
@@ -216,7 +216,7 @@ enum ArchitectureCoding {
                 let targetRank = try cursor.readVarint("\(at) target rank", max: 8)
                 var target: [Int] = []
                 for _ in 0..<targetRank {
-                    target.append(try cursor.readSignedVarint("\(at) target shape", maxMagnitude: CompressedModelFormat.maxExtent))
+                    target.append(try cursor.readSignedVarint("\(at) target shape", maxMagnitude: ArchitectureLimits.maxExtent))
                 }
                 kind = .reshape(target)
             case .dropout:
@@ -229,10 +229,10 @@ enum ArchitectureCoding {
             case .activation:
                 kind = .activation(try activation(try cursor.readByte("\(at) activation")))
             case .zeroPadding2d:
-                let top = try cursor.readVarint("\(at) padding", max: CompressedModelFormat.maxExtent)
-                let bottom = try cursor.readVarint("\(at) padding", max: CompressedModelFormat.maxExtent)
-                let left = try cursor.readVarint("\(at) padding", max: CompressedModelFormat.maxExtent)
-                let right = try cursor.readVarint("\(at) padding", max: CompressedModelFormat.maxExtent)
+                let top = try cursor.readVarint("\(at) padding", max: ArchitectureLimits.maxExtent)
+                let bottom = try cursor.readVarint("\(at) padding", max: ArchitectureLimits.maxExtent)
+                let left = try cursor.readVarint("\(at) padding", max: ArchitectureLimits.maxExtent)
+                let right = try cursor.readVarint("\(at) padding", max: ArchitectureLimits.maxExtent)
                 kind = .zeroPadding2d(top: top, bottom: bottom, left: left, right: right)
             }
             let defaultName = defaults.next(kind.keyword)
@@ -241,93 +241,6 @@ enum ArchitectureCoding {
             layers.append(LayerSpec(name, kind))
         }
         return Architecture(name: name, inputShape: inputShape, layers: layers)
-    }
-
-    /// The number of parameter elements of every layer, from the shapes each layer gets, with
-    /// overflow-checked arithmetic; throws for shapes that do not fit (before anything is built).
-    static func parameterElementCount(_ architecture: Architecture) throws -> Int {
-        func fail(_ index: Int, _ message: String) -> EncodedDataError {
-            EncodedDataError(field: "architecture: layer '\(architecture.layers[index].name)'", message)
-        }
-        func product(_ values: [Int], _ index: Int) throws -> Int {
-            var result = 1
-            for value in values {
-                let (next, overflow) = result.multipliedReportingOverflow(by: value)
-                guard !overflow, next <= CompressedModelFormat.maxElements else { throw fail(index, "has more than \(CompressedModelFormat.maxElements) elements") }
-                result = next
-            }
-            return result
-        }
-        func window(_ input: Int, _ size: Int, _ stride: Int, _ padding: Padding, _ index: Int) throws -> Int {
-            guard size >= 1, stride >= 1 else { throw fail(index, "window and stride must be positive") }
-            let extent = padding.output(input: input, window: size, stride: stride).extent
-            guard extent >= 1 else { throw fail(index, "window \(size) does not fit input extent \(input)") }
-            return extent
-        }
-        guard architecture.inputShape.allSatisfy({ $0 >= 1 }) else {
-            throw EncodedDataError(field: "architecture: input shape", "extents must be positive, got \(architecture.inputShape)")
-        }
-        var shape = architecture.inputShape
-        _ = try product(shape, 0)
-        var total = 0
-        for (index, spec) in architecture.layers.enumerated() {
-            var parameters = 0
-            switch spec.kind {
-            case let .dense(units, _, useBias):
-                guard units >= 1 else { throw fail(index, "units must be positive") }
-                parameters = try product([shape.last!, units], index) + (useBias ? units : 0)
-                shape = shape.dropLast() + [units]
-            case let .conv2d(filters, kernel, strides, padding, _, useBias):
-                guard shape.count == 3, filters >= 1 else { throw fail(index, "needs [h, w, c] input and filters > 0") }
-                parameters = try product([kernel.height, kernel.width, shape[2], filters], index) + (useBias ? filters : 0)
-                shape = [try window(shape[0], kernel.height, strides.height, padding, index),
-                         try window(shape[1], kernel.width, strides.width, padding, index), filters]
-            case let .depthwiseConv2d(kernel, strides, padding, multiplier, _, useBias):
-                guard shape.count == 3, multiplier >= 1 else { throw fail(index, "needs [h, w, c] input and a multiplier > 0") }
-                let channels = try product([shape[2], multiplier], index)
-                parameters = try product([kernel.height, kernel.width, channels], index) + (useBias ? channels : 0)
-                shape = [try window(shape[0], kernel.height, strides.height, padding, index),
-                         try window(shape[1], kernel.width, strides.width, padding, index), channels]
-            case let .maxPool2d(pool, strides, padding), let .averagePool2d(pool, strides, padding):
-                guard shape.count == 3 else { throw fail(index, "needs [h, w, c] input") }
-                let strides = strides ?? pool
-                shape = [try window(shape[0], pool.height, strides.height, padding, index),
-                         try window(shape[1], pool.width, strides.width, padding, index), shape[2]]
-            case .globalAveragePool2d:
-                guard shape.count == 3 else { throw fail(index, "needs [h, w, c] input") }
-                shape = [shape[2]]
-            case .flatten:
-                shape = [try product(shape, index)]
-            case let .reshape(target):
-                let count = try product(shape, index)
-                let known = try product(target.filter { $0 != -1 }, index)
-                let unknowns = target.filter { $0 == -1 }.count
-                guard !target.isEmpty, target.allSatisfy({ $0 > 0 || $0 == -1 }), unknowns <= 1, known > 0,
-                      unknowns == 1 ? count % known == 0 : known == count else {
-                    throw fail(index, "cannot reshape \(shape) to \(target)")
-                }
-                shape = target.map { $0 == -1 ? count / known : $0 }
-            case let .dropout(rate):
-                guard rate >= 0, rate < 1 else { throw fail(index, "dropout rate must be in [0, 1)") }
-            case let .batchNormalization(_, _, center, scale):
-                parameters = try product([shape.last!, (center ? 1 : 0) + (scale ? 1 : 0) + 2], index)
-            case .activation:
-                break
-            case let .zeroPadding2d(top, bottom, left, right):
-                guard shape.count == 3 else { throw fail(index, "needs [h, w, c] input") }
-                shape = [shape[0] + top + bottom, shape[1] + left + right, shape[2]]
-            }
-            guard shape.allSatisfy({ $0 >= 1 && $0 <= CompressedModelFormat.maxExtent }) else {
-                throw fail(index, "gives an output shape \(shape) with an extent outside 1...\(CompressedModelFormat.maxExtent)")
-            }
-            _ = try product(shape, index)
-            let (sum, overflow) = total.addingReportingOverflow(parameters)
-            guard !overflow, sum <= CompressedModelFormat.maxElements else {
-                throw EncodedDataError(field: "architecture", "has more than \(CompressedModelFormat.maxElements) parameters")
-            }
-            total = sum
-        }
-        return total
     }
 }
 

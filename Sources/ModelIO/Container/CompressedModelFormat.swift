@@ -18,12 +18,6 @@ public enum CompressedModelFormat {
     /// of file: a writer's densest encoding (a sparse layer's fillers, at most 255 elements per
     /// bit) stays below it, so the limit only stops files whose size cannot justify the memory.
     public static let maxElementsPerFileByte = 2048
-    /// Largest extent of any axis, and of a layer's units, filters, kernel or stride.
-    static let maxExtent = 1 << 24
-    /// Largest number of elements of any shape (input, output or parameter).
-    static let maxElements = 1 << 34
-    /// Longest model or layer name, in UTF-8 bytes.
-    static let maxNameBytes = 255
 
     /// Whether the file at `path` starts with the compressed model magic.
     public static func hasMagic(path: String) -> Bool {

@@ -20,10 +20,25 @@ public struct CompressedModel {
 ///
 /// The bytes are untrusted: every length and count is checked against the bytes that remain
 /// before it is used, every section's CRC32 is checked, and the model is only built once its
-/// architecture's size is justified by the size of the file (at most
-/// ``CompressedModelFormat/maxElementsPerFileByte`` weights per byte). Anything else is a
-/// ``ModelFileError`` naming `file`, the layer and the field.
+/// architecture is valid (``Architecture/validated()``), its size is justified by the size of
+/// the file (at most ``CompressedModelFormat/maxElementsPerFileByte`` weights per byte) and fits
+/// ``DenseSizeLimit``. Anything else is a ``ModelFileError`` naming `file`, the layer and the field.
 public func decodeCompressedModel(_ bytes: [UInt8], file: String) throws -> CompressedModel {
+    let decoded = try decodeCompressedFile(bytes, file: file, expand: true)
+    guard let model = decoded.model else { throw ModelFileError(file: file, "no model was built") }
+    return CompressedModel(name: decoded.summary.name, model: model, state: decoded.state, summary: decoded.summary)
+}
+
+/// What a compressed model file holds (``decodeCompressedModel(_:file:)`` checks every byte the
+/// same way), without building the model: memory stays proportional to the size of the file,
+/// however many weights its sparse layers span.
+public func decodeCompressedModelSummary(_ bytes: [UInt8], file: String) throws -> CompressedModelSummary {
+    try decodeCompressedFile(bytes, file: file, expand: false).summary
+}
+
+/// Reads every section; with `expand`, builds the model and sets its weights as decoded.
+private func decodeCompressedFile(_ bytes: [UInt8], file: String, expand: Bool) throws
+    -> (model: Sequential?, state: CompressionState, summary: CompressedModelSummary) {
     var currentLayer: String?
     do {
         var cursor = ByteCursor(bytes)
@@ -44,39 +59,47 @@ public func decodeCompressedModel(_ bytes: [UInt8], file: String) throws -> Comp
             throw EncodedDataError(field: "architecture", "has \(architectureCursor.remaining) bytes after its last layer")
         }
         let architectureBytes = cursor.position - architectureStart
-        let elements = try ArchitectureCoding.parameterElementCount(architecture)
+        let validated: ValidatedArchitecture
+        do {
+            validated = try architecture.validated()
+        } catch let error as ArchitectureError {
+            currentLayer = error.layer
+            throw EncodedDataError(field: "architecture", error.message)
+        }
+        let elements = validated.parameterCount
         guard elements <= CompressedModelFormat.maxElementsPerFileByte * bytes.count else {
             throw EncodedDataError(field: "architecture", "declares \(elements) weights, more than a file of \(bytes.count) bytes can hold")
         }
-        let model: Sequential
-        do {
+        var model: Sequential?
+        if expand {
+            try DenseSizeLimit.check(parameterCount: elements, file: file)
             model = try architecture.build(seed: 0)
-        } catch let error as ArchitectureError {
-            throw EncodedDataError(field: "architecture", error.description)
         }
 
         var state = CompressionState()
         var layers: [CompressedLayerSummary] = []
-        for (entry, spec) in zip(model.entries, architecture.layers) where !entry.layer.parameters.isEmpty {
-            currentLayer = entry.name
+        for (index, spec) in architecture.layers.enumerated() where !validated.parameters[index].isEmpty {
+            currentLayer = spec.name
             let sectionStart = cursor.position
             var section = try readSection(&cursor, bytes: bytes, name: "section")
             var parameters: [CompressedParameterSummary] = []
-            for parameter in entry.layer.parameters {
-                let (decoded, summary) = try ParameterRecord.decode(from: &section, name: parameter.name, shape: parameter.shape)
-                apply(decoded, to: parameter)
-                if let quantization = decoded.quantization { state.quantization["\(entry.name).\(parameter.name)"] = quantization }
+            for (position, parameter) in validated.parameters[index].enumerated() {
+                let (decoded, summary) = try ParameterRecord.decode(from: &section, name: parameter.name, shape: parameter.shape, expand: expand)
+                if let decoded, let target = model?.entries[index].layer.parameters[position] {
+                    apply(decoded, to: target)
+                    if let quantization = decoded.quantization { state.quantization["\(spec.name).\(parameter.name)"] = quantization }
+                }
                 parameters.append(summary)
             }
             guard section.isAtEnd else { throw EncodedDataError(field: "section", "has \(section.remaining) bytes after its last parameter") }
-            layers.append(CompressedLayerSummary(name: entry.name, type: spec.kind.keyword, parameters: parameters,
+            layers.append(CompressedLayerSummary(name: spec.name, type: spec.kind.keyword, parameters: parameters,
                                                  bytes: cursor.position - sectionStart))
         }
         currentLayer = nil
         guard cursor.isAtEnd else { throw EncodedDataError(field: "end", "\(cursor.remaining) bytes follow the last section") }
         let summary = CompressedModelSummary(name: architecture.name, inputShape: architecture.inputShape, layerCount: architecture.layers.count,
                                              layers: layers, architectureBytes: architectureBytes, fileBytes: bytes.count)
-        return CompressedModel(name: architecture.name, model: model, state: state, summary: summary)
+        return (model, state, summary)
     } catch let error as EncodedDataError {
         throw ModelFileError(file: file, layer: currentLayer, field: error.field, error.message)
     }
@@ -84,9 +107,18 @@ public func decodeCompressedModel(_ bytes: [UInt8], file: String) throws -> Comp
 
 /// Reads a compressed model file; see ``decodeCompressedModel(_:file:)``.
 public func loadCompressedModel(path: String) throws -> CompressedModel {
+    try decodeCompressedModel(readCompressedFile(path: path), file: path)
+}
+
+/// Reads what a compressed model file holds; see ``decodeCompressedModelSummary(_:file:)``.
+public func loadCompressedModelSummary(path: String) throws -> CompressedModelSummary {
+    try decodeCompressedModelSummary(readCompressedFile(path: path), file: path)
+}
+
+private func readCompressedFile(path: String) throws -> [UInt8] {
     guard FileManager.default.fileExists(atPath: path) else { throw ModelFileError(file: path, "no such file") }
     guard let data = FileManager.default.contents(atPath: path) else { throw ModelFileError(file: path, "cannot be read") }
-    return try decodeCompressedModel([UInt8](data), file: path)
+    return [UInt8](data)
 }
 
 /// Reads `varint length, body, CRC32` and checks the CRC; returns a cursor over the body.

@@ -62,9 +62,7 @@ public func encodeCompressedModel(_ model: Sequential, name: String, state: Comp
     }
     let name = settings.keepModelName ? name : ""
     let architecture = try Architecture(model: model, name: name)
-    guard name.utf8.count <= CompressedModelFormat.maxNameBytes else {
-        throw ModelFileError(file: sourceFile, "model name is longer than \(CompressedModelFormat.maxNameBytes) bytes")
-    }
+    if let problem = LayerName.problem(withModelName: name) { throw ModelFileError(file: sourceFile, problem) }
     var file = ByteWriter()
     file.append(contentsOf: CompressedModelFormat.magic)
     file.append(CompressedModelFormat.version)

@@ -1,4 +1,5 @@
 import Compression
+import NN
 
 /// How the architecture section stores a layer's name, as one varint and what follows:
 ///
@@ -39,7 +40,7 @@ enum LayerNameCode: Equatable {
     }
 
     static func read(from cursor: inout ByteCursor, field: String) throws -> LayerNameCode {
-        let code = try cursor.readVarint(field, max: 2 + CompressedModelFormat.maxNameBytes)
+        let code = try cursor.readVarint(field, max: 2 + LayerName.maxBytes)
         switch code {
         case 0: return .defaultName
         case 1: return .countedOn

@@ -292,7 +292,11 @@ enum ParameterRecord {
     }
 
     /// Reads a record for a parameter of `shape`; every count is checked against the bytes left.
-    static func decode(from cursor: inout ByteCursor, name: String, shape: [Int]) throws -> (DecodedParameter, CompressedParameterSummary) {
+    ///
+    /// With `expand` false only the summary comes back: memory stays proportional to what the
+    /// record stores, however many elements its fillers span (what `inspect` needs).
+    static func decode(from cursor: inout ByteCursor, name: String, shape: [Int], expand: Bool = true) throws
+        -> (DecodedParameter?, CompressedParameterSummary) {
         let start = cursor.position
         let count = shape.reduce(1, *)
         let flags = try cursor.readByte("\(name): flags")
@@ -350,19 +354,14 @@ enum ParameterRecord {
             orderName = transposed ? "transposed" : "row-major"
         }
         let storedCount = keptElements?.count ?? count
-        func forEachStored(_ body: (Int, Int) -> Void) {
-            if let keptElements {
-                for (j, element) in keptElements.enumerated() { body(j, element) }
-            } else {
-                for element in 0..<count { body(element, element) }
-            }
-        }
+        /// The element of the `j`-th stored value.
+        func element(_ j: Int) -> Int { keptElements?[j] ?? j }
 
-        var values = [Float](repeating: 0, count: count)
+        var stored: [Float] = []   // the value of each stored element, in storage order
+        /// Every element's value, codebook and quantization from the stored values (what `expand` builds).
+        let expansion: ([Float]) throws -> (values: [Float], codebook: Codebook?, quantization: ParameterQuantization?)
         var valueStreams: [SymbolStreamStatistics] = []
         var tableBytes = 0
-        var codebook: Codebook?
-        var quantization: ParameterQuantization?
         var centroidCount: Int?, centroidsByUse: Bool?
         let kind = flags & RecordFlags.valuesMask
         func planes(_ n: Int) throws -> [[UInt8]] {
@@ -373,17 +372,25 @@ enum ParameterRecord {
                 return symbols
             }
         }
+        /// Every element, row-major: the stored values in place, zero elsewhere.
+        func scattered(_ stored: [Float]) -> [Float] {
+            guard let keptElements else { return stored }
+            var values = [Float](repeating: 0, count: count)
+            for (j, element) in keptElements.enumerated() { values[element] = stored[j] }
+            return values
+        }
         switch kind {
         case 0:
             guard !variant else { throw EncodedDataError(field: "\(name): flags", "unknown float32 variant") }
             let p = try planes(4)
-            forEachStored { j, element in
-                values[element] = Float(bitPattern: UInt32(p[0][j]) | UInt32(p[1][j]) << 8 | UInt32(p[2][j]) << 16 | UInt32(p[3][j]) << 24)
+            stored = (0..<storedCount).map { j in
+                Float(bitPattern: UInt32(p[0][j]) | UInt32(p[1][j]) << 8 | UInt32(p[2][j]) << 16 | UInt32(p[3][j]) << 24)
             }
+            expansion = { (scattered($0), nil, nil) }
         case 1:
             let p = try planes(2)
-            forEachStored { j, element in values[element] = Float16Bits.decode(UInt16(p[0][j]) | UInt16(p[1][j]) << 8) }
-            if variant { quantization = .float16 }
+            stored = (0..<storedCount).map { j in Float16Bits.decode(UInt16(p[0][j]) | UInt16(p[1][j]) << 8) }
+            expansion = { (scattered($0), nil, variant ? .float16 : nil) }
         case 2:
             let axisCode = try cursor.readVarint("\(name): int8 axis", max: shape.count)
             let axis = axisCode == 0 ? nil : axisCode - 1
@@ -396,20 +403,30 @@ enum ParameterRecord {
                 zeroPoints = cursor.bytes[range].map { Int32(Int8(bitPattern: $0)) }
             }
             tableBytes = cursor.position - tableStart
+            do {
+                try Int8QuantizedTensor.checkTable(scales: scales, zeroPoints: zeroPoints)
+            } catch let error as CompressionError {
+                throw EncodedDataError(field: "\(name): int8", error.description)
+            }
             let (symbols, stats) = try SymbolStream.read(count: storedCount, alphabetSize: 256, mode: nextMode(), from: &cursor,
                                                          field: "\(name): int8 codes")
             valueStreams.append(stats)
             let layout = Int8Channels(shape: shape, axis: axis)
-            var codes = (0..<count).map { Int8(truncatingIfNeeded: zeroPoints[layout.channel(of: $0)]) }
-            forEachStored { j, element in codes[element] = Int8(bitPattern: symbols[j]) }
-            let quantized: Int8QuantizedTensor
-            do {
-                quantized = try Int8QuantizedTensor(shape: shape, codes: codes, scales: scales, zeroPoints: zeroPoints, axis: axis)
-            } catch let error as CompressionError {
-                throw EncodedDataError(field: "\(name): int8", error.description)
+            stored = (0..<storedCount).map { j in
+                let c = layout.channel(of: element(j))
+                return scales[c] * Float(Int32(Int8(bitPattern: symbols[j])) - zeroPoints[c])
             }
-            values = quantized.dequantized().scalars
-            quantization = .int8(quantized)
+            expansion = { _ in
+                var codes = (0..<count).map { Int8(truncatingIfNeeded: zeroPoints[layout.channel(of: $0)]) }
+                for j in 0..<storedCount { codes[element(j)] = Int8(bitPattern: symbols[j]) }
+                let quantized: Int8QuantizedTensor
+                do {
+                    quantized = try Int8QuantizedTensor(shape: shape, codes: codes, scales: scales, zeroPoints: zeroPoints, axis: axis)
+                } catch let error as CompressionError {
+                    throw EncodedDataError(field: "\(name): int8", error.description)
+                }
+                return (quantized.dequantized().scalars, nil, .int8(quantized))
+            }
         default:
             let header = try cursor.readByte("\(name): codebook header")
             let bits = Int(header & CodebookHeader.bitsMask)
@@ -462,19 +479,14 @@ enum ParameterRecord {
                 }
             }
             if let ascendingPosition { indices = indices.map { ascendingPosition[$0] } }
-            var assignments = [Int32](repeating: -1, count: count)
-            forEachStored { j, element in
-                let index = indices[j]
-                if index < k {
-                    assignments[element] = Int32(index)
-                    values[element] = centroids[index]
-                }
-            }
-            codebook = Codebook(assignments: assignments, centroids: centroids)
-            if bits > 0 { quantization = .weightSharing(bits: bits) }
-            if header & CodebookHeader.float16 != 0 {
-                guard bits == 0 else { throw EncodedDataError(field: "\(name): codebook header", "both k-means bits and FP16 state") }
-                quantization = .float16
+            stored = indices.map { $0 < k ? centroids[$0] : 0 }
+            let isFloat16 = header & CodebookHeader.float16 != 0
+            guard !isFloat16 || bits == 0 else { throw EncodedDataError(field: "\(name): codebook header", "both k-means bits and FP16 state") }
+            let quantization: ParameterQuantization? = isFloat16 ? .float16 : bits > 0 ? .weightSharing(bits: bits) : nil
+            expansion = { stored in
+                var assignments = [Int32](repeating: -1, count: count)
+                for (j, index) in indices.enumerated() where index < k { assignments[element(j)] = Int32(index) }
+                return (scattered(stored), Codebook(assignments: assignments, centroids: centroids), quantization)
             }
             centroidCount = k
             centroidsByUse = header & CodebookHeader.byUse != 0
@@ -482,17 +494,21 @@ enum ParameterRecord {
         guard modes & 0x1F & ~UInt8((1 << streamCount) - 1) == 0 else {
             throw EncodedDataError(field: "\(name): stream modes", "modes set for streams the record does not have")
         }
-        if let bad = values.firstIndex(where: { !$0.isFinite }) {
-            throw EncodedDataError(field: "\(name): values", "element \(bad) is \(values[bad]); weights must be finite")
-        }
-        var mask: [Float]?
-        if hasMask {
-            var bits = [Float](repeating: keptElements == nil ? 1 : 0, count: count)
-            keptElements?.forEach { bits[$0] = 1 }
-            mask = bits
+        if let bad = stored.firstIndex(where: { !$0.isFinite }) {
+            throw EncodedDataError(field: "\(name): values", "element \(element(bad)) is \(stored[bad]); weights must be finite")
         }
         let maskMode: MaskMode = flags & RecordFlags.surgery != 0 ? .surgery : .pruned
-        let decoded = DecodedParameter(values: values, mask: mask, maskMode: maskMode, codebook: codebook, quantization: quantization)
+        var decoded: DecodedParameter?
+        if expand {
+            let (values, codebook, quantization) = try expansion(stored)
+            var mask: [Float]?
+            if hasMask {
+                var bits = [Float](repeating: keptElements == nil ? 1 : 0, count: count)
+                keptElements?.forEach { bits[$0] = 1 }
+                mask = bits
+            }
+            decoded = DecodedParameter(values: values, mask: mask, maskMode: maskMode, codebook: codebook, quantization: quantization)
+        }
         let encodingName = ["float32", "float16", "int8", "codebook"][Int(kind)]
         let summary = CompressedParameterSummary(
             name: name, shape: shape, stored: storedCount, encoding: encodingName, centroids: centroidCount,

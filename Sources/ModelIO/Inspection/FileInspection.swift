@@ -20,7 +20,7 @@ public struct FileInspection: Codable, Equatable, Sendable {
     public init(path: String, limits: HDF5Limits = .default) throws {
         try requireModelFile(path)
         if CompressedModelFormat.hasMagic(path: path) {
-            let summary = try loadCompressedModel(path: path).summary
+            let summary = try loadCompressedModelSummary(path: path)
             file = path
             bytes = summary.fileBytes
             format = "compressed"

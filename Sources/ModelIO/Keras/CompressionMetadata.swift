@@ -73,121 +73,180 @@ enum CompressionMetadata {
         }
     }
 
-    /// Restores masks and codebooks written by ``write(_:to:)`` onto the parameters of `model`.
-    static func read(from file: HDF5File, into model: Sequential) throws {
-        guard file.root.contains(groupName) else { return }
+    /// Restores masks and codebooks written by ``write(_:state:to:)`` onto the parameters of
+    /// `model` and returns the quantization beside them, after checking all of it: the group's
+    /// format and version, that every entry names a parameter of the model, masks of 0 and 1,
+    /// codebooks that fit their bits, int8 codes that give the weights, FP16 weights that are halves.
+    ///
+    /// This is the one place compression metadata is validated: every command that reads a
+    /// Keras model goes through it (``KerasModelFile/loadModel()``).
+    static func read(from file: HDF5File, into model: Sequential) throws -> CompressionState {
+        var state = CompressionState()
+        guard file.root.contains(groupName) else { return state }
+        guard try file.root.kind(of: groupName) == .group else {
+            throw ModelFileError(file: file.path, field: groupName, "is not a group")
+        }
         let root = try file.root.group(groupName)
-        for (key, parameter) in model.namedParameters {
-            let path = key.replacingOccurrences(of: ".", with: "/")
-            guard root.contains(path), try root.kind(of: path) == .group else { continue }
-            let group = try root.group(path)
-            let layer = String(key.split(separator: ".").first ?? "")
-            func fail(_ field: String, _ message: String) -> ModelFileError {
-                ModelFileError(file: file.path, layer: layer, field: "\(groupName)/\(path)/\(field)", message)
+        try checkHeader(of: root, file: file.path)
+        let parameters = Dictionary(model.namedParameters.map { ($0.key, $0.parameter) }, uniquingKeysWith: { first, _ in first })
+        for layer in try root.childNames() {
+            guard try root.kind(of: layer) == .group else {
+                throw ModelFileError(file: file.path, layer: layer, field: "\(groupName)/\(layer)", "is not a group")
             }
-            if group.contains("mask") {
-                let dataset = try group.dataset("mask")
-                guard dataset.shape == parameter.shape else { throw fail("mask", "has shape \(dataset.shape), the weight has \(parameter.shape)") }
-                let bits = try dataset.read(as: UInt8.self)
-                guard bits.allSatisfy({ $0 <= 1 }) else { throw fail("mask", "must hold only 0 and 1") }
-                let modeName = try group.hasAttribute("mask_mode") ? group.attribute("mask_mode").readString() : MaskMode.pruned.rawValue
-                guard let mode = MaskMode(rawValue: modeName) else { throw fail("mask_mode", "unknown mode '\(modeName)'") }
-                parameter.maskMode = mode
-                parameter.mask = Tensor(shape: parameter.shape, scalars: bits.map(Float.init))
-                if mode == .pruned { parameter.applyMask() }
+            for name in try root.group(layer).childNames() {
+                let key = "\(layer).\(name)"
+                guard let parameter = parameters[key] else {
+                    throw ModelFileError(file: file.path, layer: layer, field: "\(groupName)/\(layer)/\(name)",
+                                         "the model has no parameter \(key)")
+                }
+                let path = "\(layer)/\(name)"
+                guard try root.kind(of: path) == .group else {
+                    throw ModelFileError(file: file.path, layer: layer, field: "\(groupName)/\(path)", "is not a group")
+                }
+                let entry = MetadataEntry(group: try root.group(path), file: file.path, layer: layer, path: "\(groupName)/\(path)")
+                try entry.restoreMask(on: parameter)
+                try entry.restoreCodebook(on: parameter)
+                if let quantization = try entry.quantization(of: parameter) { state.quantization[key] = quantization }
             }
-            if group.contains("centroids") || group.contains("assignments") {
-                guard group.contains("centroids"), group.contains("assignments") else {
-                    throw fail("centroids", "centroids and assignments must come together")
-                }
-                let centroids = try group.dataset("centroids").read(as: Float.self)
-                let assignmentsSet = try group.dataset("assignments")
-                guard assignmentsSet.shape == parameter.shape else {
-                    throw fail("assignments", "has shape \(assignmentsSet.shape), the weight has \(parameter.shape)")
-                }
-                let assignments = try assignmentsSet.read(as: Int32.self)
-                guard assignments.allSatisfy({ $0 >= -1 && $0 < Int32(centroids.count) }) else {
-                    throw fail("assignments", "an index is outside the \(centroids.count) centroids")
-                }
-                guard centroids.allSatisfy(\.isFinite) else { throw fail("centroids", "must be finite") }
-                parameter.codebook = Codebook(assignments: assignments, centroids: centroids)
-            }
+        }
+        return state
+    }
+
+    /// Throws unless the group says `@format = "compress"` and a `@version` this code reads.
+    private static func checkHeader(of root: HDF5Group, file: String) throws {
+        let format = try root.hasAttribute("format") ? root.attribute("format").readString() : nil
+        guard format == "compress" else {
+            throw ModelFileError(file: file, field: "\(groupName)/format", "must be \"compress\", got \(format.map { "'\($0.escapingControlCharacters)'" } ?? "nothing")")
+        }
+        guard try root.hasAttribute("version") else { throw ModelFileError(file: file, field: "\(groupName)/version", "is missing") }
+        let found = try MetadataEntry.integer(root.attribute("version"))
+        guard found == Int(version) else {
+            throw ModelFileError(file: file, field: "\(groupName)/version",
+                                 "version \(found.map(String.init) ?? "(not an integer)") is not supported (this tool reads version \(version))")
         }
     }
 }
 
-extension CompressionMetadata {
-    /// Reads the quantization written by ``write(_:state:to:)`` for the parameters of `model`
-    /// (already loaded, with its codebooks), checking that it fits them.
-    static func readState(from file: HDF5File, model: Sequential) throws -> CompressionState {
-        var state = CompressionState()
-        guard file.root.contains(groupName) else { return state }
-        let root = try file.root.group(groupName)
-        for (key, parameter) in model.namedParameters {
-            let path = key.replacingOccurrences(of: ".", with: "/")
-            guard root.contains(path), try root.kind(of: path) == .group else { continue }
-            let group = try root.group(path)
-            let layer = String(key.split(separator: ".").first ?? "")
-            func fail(_ field: String, _ message: String) -> ModelFileError {
-                ModelFileError(file: file.path, layer: layer, field: "\(groupName)/\(path)/\(field)", message)
-            }
-            var found: [ParameterQuantization] = []
-            if try group.hasAttribute("bits") {
-                guard let codebook = parameter.codebook else { throw fail("bits", "is set without centroids and assignments") }
-                let values = try group.attribute("bits").read(as: Int32.self)
-                guard values.count == 1, BitWidths.allowedRange.contains(Int(values[0])) else {
-                    throw fail("bits", "must be one integer in \(BitWidths.allowedRange.lowerBound)...\(BitWidths.allowedRange.upperBound)")
-                }
-                let bits = Int(values[0])
-                guard codebook.centroids.count <= 1 << bits else {
-                    throw fail("centroids", "\(codebook.centroids.count) centroids do not fit in \(bits) bits")
-                }
-                found.append(.weightSharing(bits: bits))
-            }
-            let int8Fields = ["int8_values", "scales", "zero_points"]
-            let hasAxis = try group.hasAttribute("int8_axis")
-            if hasAxis || int8Fields.contains(where: group.contains) {
-                for field in int8Fields where !group.contains(field) {
-                    throw fail(field, "is missing; int8 needs int8_values, scales, zero_points and @int8_axis")
-                }
-                guard hasAxis else { throw fail("int8_axis", "is missing; int8 needs int8_values, scales, zero_points and @int8_axis") }
-                let codes = try group.dataset("int8_values")
-                guard codes.elementType == .int8 else { throw fail("int8_values", "is \(codes.elementType), expected int8") }
-                guard codes.shape == parameter.shape else {
-                    throw fail("int8_values", "has shape \(codes.shape), the weight has \(parameter.shape)")
-                }
-                let axisValues = try group.attribute("int8_axis").read(as: Int32.self)
-                guard axisValues.count == 1 else { throw fail("int8_axis", "must be one integer") }
-                let quantized: Int8QuantizedTensor
-                do {
-                    quantized = try Int8QuantizedTensor(
-                        shape: parameter.shape, codes: codes.read(as: Int8.self),
-                        scales: group.dataset("scales").read(as: Float.self),
-                        zeroPoints: group.dataset("zero_points").read(as: Int32.self),
-                        axis: axisValues[0] == -1 ? nil : Int(axisValues[0]))
-                } catch let error as CompressionError {
-                    throw ModelFileError(file: file.path, layer: layer, field: "\(groupName)/\(path)", error.description)
-                }
-                guard quantized.dequantized().scalars == parameter.value.scalars else {
-                    throw fail("int8_values", "the weights in model_weights are not the dequantized int8 values")
-                }
-                found.append(.int8(quantized))
-            }
-            if try group.hasAttribute("storage") {
-                let storage = try group.attribute("storage").readString()
-                guard storage == "float16" else { throw fail("storage", "unknown storage '\(storage)' (known: float16)") }
-                if let index = parameter.value.scalars.firstIndex(where: { Float16Bits.decode(Float16Bits.encode($0)) != $0 }) {
-                    throw fail("storage", "is float16 but weight element \(index) is not a half-precision value")
-                }
-                found.append(.float16)
-            }
-            guard found.count <= 1 else {
-                throw ModelFileError(file: file.path, layer: layer, field: "\(groupName)/\(path)",
-                                     "holds more than one quantization (k-means bits, int8, float16)")
-            }
-            if let quantization = found.first { state.quantization[key] = quantization }
+/// The metadata group of one parameter, read and checked against the parameter.
+private struct MetadataEntry {
+    let group: HDF5Group
+    let file: String
+    let layer: String
+    /// The group's path, for errors.
+    let path: String
+
+    func fail(_ field: String, _ message: String) -> ModelFileError {
+        ModelFileError(file: file, layer: layer, field: "\(path)/\(field)", message)
+    }
+
+    /// The value of a scalar integer attribute; nil when it is not one.
+    static func integer(_ attribute: HDF5Attribute) throws -> Int? {
+        let integers: [HDF5ElementType] = [.int8, .int16, .int32, .int64, .uint8, .uint16, .uint32]
+        guard integers.contains(attribute.elementType), attribute.elementCount == 1 else { return nil }
+        return Int(try attribute.read(as: Int64.self)[0])
+    }
+
+    /// The integer attribute `name`; throws naming it when it is not one integer.
+    func integer(_ name: String) throws -> Int {
+        guard let value = try Self.integer(group.attribute(name)) else { throw fail(name, "must be one integer") }
+        return value
+    }
+
+    func restoreMask(on parameter: Parameter) throws {
+        guard group.contains("mask") else { return }
+        let dataset = try group.dataset("mask")
+        guard dataset.shape == parameter.shape else { throw fail("mask", "has shape \(dataset.shape), the weight has \(parameter.shape)") }
+        let bits = try dataset.read(as: Float.self)
+        if let bad = bits.firstIndex(where: { $0 != 0 && $0 != 1 }) {
+            throw fail("mask", "element \(bad) is \(bits[bad]); a mask holds only 0 and 1")
         }
-        return state
+        let modeName = try group.hasAttribute("mask_mode") ? group.attribute("mask_mode").readString() : MaskMode.pruned.rawValue
+        guard let mode = MaskMode(rawValue: modeName) else { throw fail("mask_mode", "unknown mode '\(modeName.escapingControlCharacters)'") }
+        parameter.maskMode = mode
+        parameter.mask = Tensor(shape: parameter.shape, scalars: bits)
+        if mode == .pruned { parameter.applyMask() }
+    }
+
+    func restoreCodebook(on parameter: Parameter) throws {
+        guard group.contains("centroids") || group.contains("assignments") else { return }
+        guard group.contains("centroids"), group.contains("assignments") else {
+            throw fail("centroids", "centroids and assignments must come together")
+        }
+        let centroidSet = try group.dataset("centroids")
+        guard centroidSet.shape.count == 1, (1...(1 << 16)).contains(centroidSet.elementCount) else {
+            throw fail("centroids", "must be a list of 1 to 65536 values, has shape \(centroidSet.shape)")
+        }
+        let centroids = try centroidSet.read(as: Float.self)
+        guard centroids.allSatisfy(\.isFinite) else { throw fail("centroids", "must be finite") }
+        let assignmentsSet = try group.dataset("assignments")
+        guard assignmentsSet.shape == parameter.shape else {
+            throw fail("assignments", "has shape \(assignmentsSet.shape), the weight has \(parameter.shape)")
+        }
+        guard [.int8, .int16, .int32, .int64].contains(assignmentsSet.elementType) else {
+            throw fail("assignments", "is \(assignmentsSet.elementType), expected signed integers")
+        }
+        let assignments = try assignmentsSet.read(as: Int32.self)
+        guard assignments.allSatisfy({ $0 >= -1 && $0 < Int32(centroids.count) }) else {
+            throw fail("assignments", "an index is outside the \(centroids.count) centroids")
+        }
+        parameter.codebook = Codebook(assignments: assignments, centroids: centroids)
+    }
+
+    /// The k-means bits, int8 codes or FP16 storage recorded for `parameter` (with its codebook
+    /// restored), checked against its weights; nil when none is.
+    func quantization(of parameter: Parameter) throws -> ParameterQuantization? {
+        var found: [ParameterQuantization] = []
+        if try group.hasAttribute("bits") {
+            guard let codebook = parameter.codebook else { throw fail("bits", "is set without centroids and assignments") }
+            let bits = try integer("bits")
+            guard BitWidths.allowedRange.contains(bits) else {
+                throw fail("bits", "\(bits) is outside \(BitWidths.allowedRange.lowerBound)...\(BitWidths.allowedRange.upperBound)")
+            }
+            guard codebook.centroids.count <= 1 << bits else {
+                throw fail("centroids", "\(codebook.centroids.count) centroids do not fit in \(bits) bits")
+            }
+            found.append(.weightSharing(bits: bits))
+        }
+        let int8Fields = ["int8_values", "scales", "zero_points"]
+        let hasAxis = try group.hasAttribute("int8_axis")
+        if hasAxis || int8Fields.contains(where: group.contains) {
+            for field in int8Fields where !group.contains(field) {
+                throw fail(field, "is missing; int8 needs int8_values, scales, zero_points and @int8_axis")
+            }
+            guard hasAxis else { throw fail("int8_axis", "is missing; int8 needs int8_values, scales, zero_points and @int8_axis") }
+            let codes = try group.dataset("int8_values")
+            guard codes.elementType == .int8 else { throw fail("int8_values", "is \(codes.elementType), expected int8") }
+            guard codes.shape == parameter.shape else {
+                throw fail("int8_values", "has shape \(codes.shape), the weight has \(parameter.shape)")
+            }
+            let axis = try integer("int8_axis")
+            let quantized: Int8QuantizedTensor
+            do {
+                quantized = try Int8QuantizedTensor(
+                    shape: parameter.shape, codes: codes.read(as: Int8.self),
+                    scales: group.dataset("scales").read(as: Float.self),
+                    zeroPoints: group.dataset("zero_points").read(as: Int32.self),
+                    axis: axis == -1 ? nil : axis)
+            } catch let error as CompressionError {
+                throw ModelFileError(file: file, layer: layer, field: path, error.description)
+            }
+            guard quantized.dequantized().scalars == parameter.value.scalars else {
+                throw fail("int8_values", "the weights in model_weights are not the dequantized int8 values")
+            }
+            found.append(.int8(quantized))
+        }
+        if try group.hasAttribute("storage") {
+            let storage = try group.attribute("storage").readString()
+            guard storage == "float16" else { throw fail("storage", "unknown storage '\(storage.escapingControlCharacters)' (known: float16)") }
+            if let index = parameter.value.scalars.firstIndex(where: { Float16Bits.decode(Float16Bits.encode($0)) != $0 }) {
+                throw fail("storage", "is float16 but weight element \(index) is not a half-precision value")
+            }
+            found.append(.float16)
+        }
+        guard found.count <= 1 else {
+            throw ModelFileError(file: file, layer: layer, field: path, "holds more than one quantization (k-means bits, int8, float16)")
+        }
+        return found.first
     }
 }
 
@@ -202,7 +261,5 @@ public func loadModelWithCompressionState(path: String) throws -> (model: Sequen
     guard FileManager.default.fileExists(atPath: path) else {
         throw ModelFileError(file: path, "no such file")
     }
-    let file = try KerasModelFile(path: path)
-    let model = try file.loadModel()
-    return (model, try CompressionMetadata.readState(from: file.hdf5, model: model))
+    return try KerasModelFile(path: path).loadModelWithState()
 }

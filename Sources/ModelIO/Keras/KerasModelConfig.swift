@@ -1,4 +1,5 @@
 import Foundation
+import NN
 
 /// One layer of a Keras model configuration: its class, its name and its `config` object.
 public struct KerasLayerConfig: Equatable, Sendable {
@@ -70,6 +71,9 @@ public struct KerasModelConfig: Equatable, Sendable {
             }
             let config = entry["config"] ?? .object([:])
             let name = config["name"]?.stringValue ?? entry["name"]?.stringValue ?? "\(className.lowercased())_\(index)"
+            if let problem = LayerName.problem(with: name) {
+                throw ModelFileError(file: file, layer: name, field: "model_config layer \(index) name", problem)
+            }
             if modelClass != "Sequential", let previous = layers.last?.name {
                 try Self.checkChain(entry, follows: previous, layer: name, file: file)
             }
@@ -82,7 +86,11 @@ public struct KerasModelConfig: Equatable, Sendable {
             }
             layers.append(KerasLayerConfig(className: className, name: name, config: config))
         }
-        self.init(modelClass: modelClass, name: body["name"]?.stringValue ?? "model", inputShape: inputShape, layers: layers)
+        let name = body["name"]?.stringValue ?? "model"
+        if let problem = LayerName.problem(withModelName: name) {
+            throw ModelFileError(file: file, field: "model_config.config.name", problem)
+        }
+        self.init(modelClass: modelClass, name: name, inputShape: inputShape, layers: layers)
     }
 
     /// A batch shape such as `[null, 28, 28, 1]` without its batch axis.

@@ -8,8 +8,24 @@ public struct KerasWeightEntry: Equatable, Sendable {
     public var datasetPath: String
     /// The dataset's shape.
     public var shape: [Int]
+    /// The bytes the dataset occupies in the file (after compression); 0 when never written.
+    public var storageBytes: Int
     /// The number of elements.
     public var count: Int { shape.reduce(1, *) }
+
+    /// The most float32 bytes a weight may expand to per byte it occupies in the file: zlib's
+    /// largest compression ratio is about 1032:1, so a dataset that claims more holds no data for
+    /// most of its elements (chunks never written), and reading it would only allocate zeros.
+    public static let maxExpansion = 1032
+
+    /// Throws unless the dataset holds data for its elements (see ``maxExpansion``).
+    func checkStorage(file: String, layer: String) throws {
+        let (bytes, overflow) = count.multipliedReportingOverflow(by: MemoryLayout<Float>.size)
+        let (allowed, allowedOverflow) = storageBytes.multipliedReportingOverflow(by: Self.maxExpansion)
+        guard overflow || allowedOverflow || bytes > allowed else { return }
+        throw ModelFileError(file: file, layer: layer, field: name,
+                             "\(shape) needs \(bytes) bytes but the file stores \(storageBytes) for it (chunks never written?)")
+    }
 }
 
 /// A Keras model saved in the legacy HDF5 layout that `model.save("x.h5")` writes.
@@ -70,7 +86,8 @@ public final class KerasModelFile {
                                          "lists '\(weightName)', which is not in the file")
                 }
                 let dataset = try layerGroup.dataset(weightName)
-                entries.append(KerasWeightEntry(name: Self.shortName(weightName), datasetPath: dataset.path, shape: dataset.shape))
+                entries.append(KerasWeightEntry(name: Self.shortName(weightName), datasetPath: dataset.path, shape: dataset.shape,
+                                                storageBytes: dataset.storageBytes))
             }
             if !entries.isEmpty { weights[layer.name] = entries }
         }

@@ -1,3 +1,4 @@
+import Compression
 import HDF5
 import NN
 import TensorCore
@@ -9,13 +10,27 @@ extension KerasModelFile {
     /// Each parameter of the built model must be found in the file under its Keras name (`kernel`,
     /// `bias`, `depthwise_kernel`, `gamma`, `beta`, `moving_mean`, `moving_variance`) with the
     /// same shape; a weight the model has no place for is an error too.
+    ///
+    /// Nothing is allocated before the architecture is valid (``Architecture/validated()``), fits
+    /// ``DenseSizeLimit``, and every weight dataset holds data for its elements (see
+    /// ``KerasWeightEntry/maxExpansion``).
     public func loadModel() throws -> Sequential {
+        try loadModelWithState().model
+    }
+
+    /// The model as ``loadModel()`` builds it, and the quantization recorded beside its weights
+    /// (k-means bits, int8 codes, FP16 storage).
+    func loadModelWithState() throws -> (model: Sequential, state: CompressionState) {
         let architecture = try Architecture(keras: config, file: path)
         let model: Sequential
         do {
+            try DenseSizeLimit.check(parameterCount: architecture.validated().parameterCount, file: path)
+            for layer in config.layers {
+                for entry in weights[layer.name] ?? [] { try entry.checkStorage(file: path, layer: layer.name) }
+            }
             model = try architecture.build(seed: 0)
-        } catch {
-            throw ModelFileError(file: path, field: "model_config", String(describing: error))
+        } catch let error as ArchitectureError {
+            throw ModelFileError(file: path, layer: error.layer, field: "model_config", error.message)
         }
         for entry in model.entries {
             let stored = weights[entry.name] ?? []
@@ -39,8 +54,8 @@ extension KerasModelFile {
                 throw ModelFileError(file: path, layer: entry.name, field: extra.name, "weight has no place in a \(entry.layer) layer")
             }
         }
-        try CompressionMetadata.read(from: hdf5, into: model)
-        return model
+        let state = try CompressionMetadata.read(from: hdf5, into: model)
+        return (model, state)
     }
 }
 

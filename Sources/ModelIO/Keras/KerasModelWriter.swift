@@ -21,6 +21,7 @@ import NN
 public func saveKerasModel(_ model: Sequential, name: String? = nil, to path: String, protecting inputs: [String] = [],
                            compressionState: CompressionState = CompressionState()) throws {
     let name = name ?? defaultModelName(forFile: path)
+    if let problem = LayerName.problem(withModelName: name) { throw ModelFileError(file: path, problem) }
     let config = try kerasModelConfig(model, name: name)
     try writeAtomically(to: path, protecting: inputs) { temporary in
         let file = try HDF5File.createInMemory(path)
@@ -31,7 +32,7 @@ public func saveKerasModel(_ model: Sequential, name: String? = nil, to path: St
         let weightsGroup = try file.root.createGroup("model_weights")
         try weightsGroup.setAttribute("keras_version", string: kerasVersionWritten)
         try weightsGroup.setAttribute("backend", string: "jax")
-        try weightsGroup.setAttribute("layer_names", strings: model.layerNames)
+        try weightsGroup.setKerasStringList("layer_names", strings: model.layerNames)
         for entry in model.entries {
             let layerGroup = try weightsGroup.createGroup(entry.name)
             let parameters = entry.layer.parameters
@@ -43,7 +44,7 @@ public func saveKerasModel(_ model: Sequential, name: String? = nil, to path: St
             for parameter in parameters {
                 try holder.createDataset(parameter.name, values: parameter.value.scalars, shape: parameter.shape)
             }
-            try layerGroup.setAttribute("weight_names", strings: parameters.map { "\(name)/\(entry.name)/\($0.name)" })
+            try layerGroup.setKerasStringList("weight_names", strings: parameters.map { "\(name)/\(entry.name)/\($0.name)" })
         }
         try weightsGroup.createGroup("top_level_model_weights").setAttribute("weight_names", values: [Double](), shape: [0])
         try CompressionMetadata.write(model, state: compressionState, to: file)

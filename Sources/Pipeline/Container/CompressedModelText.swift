@@ -1,6 +1,7 @@
 import Compression
 import Foundation
 import ModelIO
+import NN
 
 /// Renders a compressed model file's contents for `compress huffman` and `compress inspect`: one
 /// row per parameter with its shape, encoding, stored values, bits per stored weight (values and
@@ -29,7 +30,7 @@ public func compressedModelText(_ summary: CompressedModelSummary) -> String {
     let ratio = summary.fileBytes == 0 ? 0 : Double(float32Bytes) / Double(summary.fileBytes)
     let weighted = max(summary.layers.count, 1)
     let lines = [
-        "compressed model\(summary.name.isEmpty ? "" : " '\(summary.name)'"), input \(shapeText(summary.inputShape)), \(summary.layerCount) layers (\(summary.layers.count) with weights)",
+        "compressed model\(summary.name.isEmpty ? "" : " '\(summary.name.escapingControlCharacters)'"), input \(shapeText(summary.inputShape)), \(summary.layerCount) layers (\(summary.layers.count) with weights)",
         table.render(),
         "file \(groupedDigits(summary.fileBytes)) bytes: payload \(groupedDigits(summary.payloadBytes)) (values, indices, codebooks, scales), "
             + "overhead \(groupedDigits(summary.overheadBytes)) = Huffman code tables \(groupedDigits(summary.codeTableBytes)) + format "

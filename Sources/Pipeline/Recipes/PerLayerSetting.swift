@@ -26,7 +26,7 @@ public struct PerLayerSetting: Codable, Sendable, Equatable, CustomStringConvert
 
     public init(from decoder: Decoder) throws {
         if let single = try? decoder.singleValueContainer(), let number = try? single.decode(Double.self) {
-            self.init(defaultValue: number)
+            self.init(defaultValue: try Self.finite(number, decoder.codingPath))
             return
         }
         if let single = try? decoder.singleValueContainer(), let text = try? single.decode(String.self) {
@@ -50,7 +50,7 @@ public struct PerLayerSetting: Codable, Sendable, Equatable, CustomStringConvert
         var defaultValue: Double?
         var entries: [(String, Double)] = []
         for key in mapping.allKeys {
-            let value = try mapping.decode(Double.self, forKey: key)
+            let value = try Self.finite(mapping.decode(Double.self, forKey: key), mapping.codingPath + [key])
             if key.stringValue == "default" {
                 defaultValue = value
             } else {
@@ -61,6 +61,14 @@ public struct PerLayerSetting: Codable, Sendable, Equatable, CustomStringConvert
             throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "the mapping is empty"))
         }
         self.init(defaultValue: defaultValue, entries: entries)
+    }
+
+    /// `value`, unless it is infinite or NaN (`1e400`, `.nan`): those are refused where they are written.
+    private static func finite(_ value: Double, _ codingPath: [CodingKey]) throws -> Double {
+        guard value.isFinite else {
+            throw DecodingError.dataCorrupted(.init(codingPath: codingPath, debugDescription: "expected a finite number, got \(value)"))
+        }
+        return value
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -87,12 +95,16 @@ public struct PerLayerSetting: Codable, Sendable, Equatable, CustomStringConvert
     /// As ``BitWidths`` (last matching glob wins, a bare number for the rest): the same meaning.
     /// Throws for a value that is not a whole number of bits.
     public func bitWidths() throws -> BitWidths {
-        if let fraction = allValues.first(where: { $0 != $0.rounded() }) {
-            throw CompressionError("bits must be whole numbers, got \(numberText(fraction))")
+        func whole(_ value: Double) throws -> Int {
+            guard let bits = Int(exactly: value) else {
+                let range = BitWidths.allowedRange
+                throw CompressionError("bits must be whole numbers in \(range.lowerBound)...\(range.upperBound), got \(numberText(value))")
+            }
+            return bits
         }
         var items: [String] = []
-        if let defaultValue { items.append(String(Int(defaultValue))) }
-        items += entries.map { "\($0.pattern)=\(Int($0.value))" }
+        if let defaultValue { items.append(String(try whole(defaultValue))) }
+        items += try entries.map { "\($0.pattern)=\(try whole($0.value))" }
         return try BitWidths(parsing: items.joined(separator: ","))
     }
 

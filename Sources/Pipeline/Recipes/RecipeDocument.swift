@@ -17,12 +17,22 @@ public struct RecipeDocument: @unchecked Sendable {
     /// The YAML tree, for positions.
     let root: Node
 
+    /// The largest recipe file, in bytes (1 MiB): recipes are a few hundred bytes, and parsing
+    /// takes about 70 times the file's size in memory.
+    public static let maxFileBytes = 1 << 20
+
     /// Reads and decodes the recipe at `path`; every problem is a ``RecipeError`` naming the
     /// file, and the line and key where there is one.
+    ///
+    /// A file larger than ``maxFileBytes`` is refused before it is parsed.
     public init(path: String) throws {
         if let problem = FileStatus(path: path).problemAsInput { throw RecipeError(file: path, line: nil, key: nil, problem) }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw RecipeError(file: path, line: nil, key: nil, FileManager.default.fileExists(atPath: path) ? "cannot be read" : "no such file")
+        let unreadable = RecipeError(file: path, line: nil, key: nil, FileManager.default.fileExists(atPath: path) ? "cannot be read" : "no such file")
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw unreadable }
+        defer { try? handle.close() }
+        guard let data = try? handle.read(upToCount: Self.maxFileBytes + 1) ?? Data() else { throw unreadable }
+        guard data.count <= Self.maxFileBytes else {
+            throw RecipeError(file: path, line: nil, key: nil, "is larger than \(Self.maxFileBytes) bytes, the most a recipe may have")
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw RecipeError(file: path, line: nil, key: nil, "is not UTF-8 text")
@@ -141,7 +151,9 @@ public struct RecipeDocument: @unchecked Sendable {
             return RecipeError(file: file, line: context.mark.line, key: duplicates.sorted().joined(separator: ", "),
                                "appears twice in the same mapping")
         default:
-            return RecipeError(file: file, line: nil, key: nil, "not valid YAML: \(error)")
+            // Yams describes the rest over several lines (the text and a caret under it): the first says it all.
+            let summary = String(describing: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
+            return RecipeError(file: file, line: nil, key: nil, "not valid YAML: \(summary)")
         }
     }
 }

@@ -1,3 +1,5 @@
+import NN
+
 /// A recipe that cannot be run as written, with where the problem is.
 ///
 /// The description is one line: `recipe.yaml:14: key 'stages[2].sparsty': unknown key; did you mean 'sparsity'?`.
@@ -18,12 +20,13 @@ public struct RecipeError: Error, CustomStringConvertible, Equatable, Sendable {
         self.message = message
     }
 
+    /// One line: the key and the message, which may quote the recipe, with control characters escaped.
     public var description: String {
         var text = file
         if let line { text += ":\(line)" }
         text += ": "
-        if let key, !key.isEmpty { text += "key '\(key)': " }
-        return text + message
+        if let key, !key.isEmpty { text += "key '\(key.escapingControlCharacters)': " }
+        return text + message.escapingControlCharacters
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import NN
 
 /// What `compress run` did: each stage's accuracy, size and time, the outputs written, and the
 /// final model's layer-by-layer report.
@@ -32,7 +33,7 @@ public struct RecipeRunReport: Codable, Sendable, Equatable {
         for stage in stages {
             if let bytes = stage.record.compressedBytes { bars.append((name: "\(stage.record.number) \(stage.record.label)", bytes: bytes)) }
         }
-        return StageSizeChart(stages: bars, title: "\(name): size per stage (as .dcz)")
+        return StageSizeChart(stages: bars, title: "\(name.escapingControlCharacters): size per stage (as .dcz)")
     }
 
     private var header: [String] {
@@ -50,7 +51,7 @@ public struct RecipeRunReport: Codable, Sendable, Equatable {
     }
 
     private var summaryLines: [String] {
-        var lines = ["recipe \(name) (\(recipe)); data \(data): " + (trainImages.map { "\(groupedDigits($0)) training, " } ?? "")
+        var lines = ["recipe \(name.escapingControlCharacters) (\(recipe.escapingControlCharacters)); data \(data.escapingControlCharacters): " + (trainImages.map { "\(groupedDigits($0)) training, " } ?? "")
                      + "\(groupedDigits(testImages)) test images"]
         lines.append("fp32: \(groupedDigits(float32Bytes)) bytes (\(groupedDigits(startParameters)) parameters x 4)")
         if let last = stages.last?.record, let bytes = last.compressedBytes {
@@ -74,9 +75,9 @@ public struct RecipeRunReport: Codable, Sendable, Equatable {
 
     /// The report as markdown: the same content with markdown tables, and each stage's pass report.
     public var markdown: String {
-        var blocks = ["# \(name)", summaryLines.joined(separator: "  \n")]
+        var blocks = ["# \(name.escapingControlCharacters)", summaryLines.joined(separator: "  \n")]
         var table = ["| " + header.dropLast().joined(separator: " | ") + " | |", "|" + header.indices.map { [1, 8].contains($0) ? " --- |" : " ---: |" }.joined()]
-        table += rows.map { "| " + $0.joined(separator: " | ") + " |" }
+        table += rows.map(markdownTableRow)
         blocks.append(table.joined(separator: "\n"))
         blocks.append("## Stages")
         for stage in stages {

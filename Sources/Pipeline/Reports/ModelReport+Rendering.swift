@@ -1,4 +1,5 @@
 import Foundation
+import NN
 
 /// How `compress report` prints a report.
 public enum ReportFormat: String, CaseIterable, Sendable {
@@ -37,11 +38,11 @@ extension ModelReport {
     private func render(markdown: Bool) -> String {
         var blocks: [String] = []
         let kind = format == "dcz" ? "compressed model (.dcz)" : "Keras model (.h5)"
-        blocks.append(markdown ? "## \(file): \(kind)" : "\(file): \(kind)")
+        blocks.append(markdown ? "## \(file.escapingControlCharacters): \(kind)" : "\(file.escapingControlCharacters): \(kind)")
         if markdown {
             var table = ["| " + header.joined(separator: " | ") + " |",
                          "|" + header.indices.map { $0 < 3 ? " --- |" : " ---: |" }.joined()]
-            table += rows.map { "| " + $0.joined(separator: " | ") + " |" }
+            table += rows.map(markdownTableRow)
             blocks.append(table.joined(separator: "\n"))
         } else {
             var table = TextTable(header: header, rightAligned: Set(3..<header.count))

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ModelIO
+import NN
 import Pipeline
 
 extension Compress {
@@ -26,7 +27,7 @@ extension Compress {
             if json {
                 try printJSON(report)
             } else {
-                print("wrote \(output): model '\(report.name)', \(groupedDigits(report.parameterCount)) parameters, "
+                print("wrote \(output): model '\(report.name.escapingControlCharacters)', \(groupedDigits(report.parameterCount)) parameters, "
                       + "\(groupedDigits(report.outputBytes)) bytes (from \(groupedDigits(report.inputBytes)) bytes)")
             }
         }

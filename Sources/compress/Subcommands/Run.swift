@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import NN
 import Pipeline
 
 extension Compress {
@@ -27,7 +28,7 @@ extension Compress {
             try reportingErrors {
                 let plan = try RecipePlan(document: RecipeDocument(path: recipe))
                 let data = try loadRecipeData(plan)
-                print("recipe \(plan.name) (\(recipe)): data \(plan.data): "
+                print("recipe \(plan.name.escapingControlCharacters) (\(recipe.escapingControlCharacters)): data \(plan.data.escapingControlCharacters): "
                       + (data.train.map { "\(groupedDigits($0.count)) training, " } ?? "") + "\(groupedDigits(data.test.count)) test images; seed \(plan.seed)"
                       + (plan.model.map { "; starts from \($0)" } ?? ""))
                 if dryRun {
