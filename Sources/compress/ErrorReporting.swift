@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import NN
 import ModelIO
 
 /// Runs `body`; an error it throws is printed as one line on stderr and the command exits with 1.
@@ -23,15 +24,7 @@ func printError(_ error: Error) {
 /// (not its user-info dictionary), line breaks as spaces, and control characters (ESC, BEL, the
 /// other C0 and C1 codes, DEL) escaped as `\u{1B}`, so names read from files cannot drive the terminal.
 func errorLine(_ error: Error) -> String {
-    var line = ""
-    for scalar in oneLineDescription(error).unicodeScalars {
-        if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) {
-            line += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
-        } else {
-            line.unicodeScalars.append(scalar)
-        }
-    }
-    return line
+    oneLineDescription(error).escapingControlCharacters
 }
 
 /// Prints a value as pretty JSON with sorted keys on stdout.
