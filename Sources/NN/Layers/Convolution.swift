@@ -204,6 +204,10 @@ public func conv2d(_ x: Variable, kernel: Variable, bias: Variable?, strides: Si
 func conv2d(_ x: Variable, kernel: Variable, bias: Variable?, strides: Size2D, padding: Padding,
             activation: Activation, chunkElements: Int) -> Variable {
     precondition(kernel.rank == 4, "conv2d: kernel must be [kh, kw, in, out], got \(kernel.shape)")
+    if activation.derivativeNeedsInput {
+        return conv2d(x, kernel: kernel, bias: bias, strides: strides, padding: padding, activation: .linear,
+                      chunkElements: chunkElements).activated(activation)
+    }
     let kh = kernel.shape[0], kw = kernel.shape[1], inChannels = kernel.shape[2], outChannels = kernel.shape[3]
     precondition(x.rank == 4 && x.shape[3] == inChannels, "conv2d: input \(x.shape) does not have \(inChannels) channels")
     if let bias { precondition(bias.shape == [outChannels], "conv2d: bias \(bias.shape) should be [\(outChannels)]") }

@@ -6,6 +6,9 @@ import TensorCore
 public func depthwiseConv2d(_ x: Variable, kernel: Variable, bias: Variable?, strides: Size2D = Size2D(1),
                             padding: Padding = .valid, activation: Activation = .linear) -> Variable {
     precondition(kernel.rank == 4, "depthwiseConv2d: kernel must be [kh, kw, in, multiplier], got \(kernel.shape)")
+    if activation.derivativeNeedsInput {
+        return depthwiseConv2d(x, kernel: kernel, bias: bias, strides: strides, padding: padding).activated(activation)
+    }
     let kh = kernel.shape[0], kw = kernel.shape[1], channels = kernel.shape[2], multiplier = kernel.shape[3]
     precondition(x.rank == 4 && x.shape[3] == channels, "depthwiseConv2d: input \(x.shape) does not have \(channels) channels")
     let outChannels = channels * multiplier
