@@ -156,6 +156,38 @@ public func globalAveragePool2d(_ x: Variable) -> Variable {
     }
 }
 
+/// The maximum over height and width of NHWC input: `[n, h, w, c]` becomes `[n, c]`. The
+/// backward pass routes each gradient to the first maximum of its channel.
+public func globalMaxPool2d(_ x: Variable) -> Variable {
+    precondition(x.rank == 4 && x.shape[1] * x.shape[2] > 0, "globalMaxPool2d: expected non-empty NHWC input, got \(x.shape)")
+    let n = x.shape[0], pixels = x.shape[1] * x.shape[2], c = x.shape[3], imageSize = pixels * c
+    precondition(imageSize < Int(Int32.max), "globalMaxPool2d: images too large")
+    var argmax = [Int32](repeating: 0, count: n * c)
+    let xValue = x.value
+    let y = makeTensor(shape: [n, c]) { out in
+        xValue.withScalarPointer { px in argmax.withUnsafeMutableBufferPointer { indexBuffer in
+            let indices = SendablePointer(indexBuffer.baseAddress!)
+            parallelChunks(n, costPerItem: imageSize) { images in
+                for b in images {
+                    let image = px + b * imageSize, o = out + b * c, idx = indices.pointer + b * c
+                    o.update(from: image, count: c)
+                    for ch in 0..<c { idx[ch] = Int32(ch) }
+                    for p in 1..<pixels { maxUpdate(image + p * c, o, idx, offset: p * c, count: c) }
+                }
+            }
+        } }
+    }
+    let indices = argmax
+    return Variable.record(y, parents: [x]) { gradient in
+        x.accumulateGradient { dx, add in
+            if !add { dx.update(repeating: 0, count: xValue.count) }
+            gradient.withScalarPointer { g in
+                for t in 0..<(n * c) { dx[t / c * imageSize + Int(indices[t])] += g[t] }
+            }
+        }
+    }
+}
+
 /// The `[h, w, c]` output of a `poolSize` window moved by `strides` over an `[h, w, c]` input.
 private func pooledShape(_ inputShape: [Int], layer: String, poolSize: Size2D, strides: Size2D, padding: Padding) -> [Int] {
     precondition(inputShape.count == 3, "\(layer): input \(inputShape) should be [h, w, c]")
@@ -209,18 +241,53 @@ public final class AveragePool2D: Layer {
     public var description: String { "AveragePool2D(size: \(poolSize), strides: \(strides), padding: \(padding.rawValue))" }
 }
 
-/// Global average pooling, as Keras' `GlobalAveragePooling2D`: `[h, w, c]` becomes `[c]`.
+/// Global average pooling, as Keras' `GlobalAveragePooling2D`: `[h, w, c]` becomes `[c]`, or
+/// `[1, 1, c]` with `keepDims` (Keras' `keepdims=True`).
 public final class GlobalAveragePool2D: Layer {
-    public init() {}
+    /// Whether the output keeps height and width, as extents of 1.
+    public let keepDims: Bool
+
+    public init(keepDims: Bool = false) { self.keepDims = keepDims }
 
     public func outputShape(for inputShape: [Int]) -> [Int] {
-        precondition(inputShape.count == 3, "GlobalAveragePool2D: input \(inputShape) should be [h, w, c]")
-        return [inputShape[2]]
+        globalPooledShape(inputShape, layer: "GlobalAveragePool2D", keepDims: keepDims)
     }
 
-    public func callAsFunction(_ x: Variable, training: Bool) -> Variable { globalAveragePool2d(x) }
+    public func callAsFunction(_ x: Variable, training: Bool) -> Variable {
+        keptDims(globalAveragePool2d(x), keepDims)
+    }
 
-    public var description: String { "GlobalAveragePool2D()" }
+    public var description: String { keepDims ? "GlobalAveragePool2D(keepDims)" : "GlobalAveragePool2D()" }
+}
+
+/// Global max pooling, as Keras' `GlobalMaxPooling2D`: `[h, w, c]` becomes `[c]`, or
+/// `[1, 1, c]` with `keepDims` (Keras' `keepdims=True`).
+public final class GlobalMaxPool2D: Layer {
+    /// Whether the output keeps height and width, as extents of 1.
+    public let keepDims: Bool
+
+    public init(keepDims: Bool = false) { self.keepDims = keepDims }
+
+    public func outputShape(for inputShape: [Int]) -> [Int] {
+        globalPooledShape(inputShape, layer: "GlobalMaxPool2D", keepDims: keepDims)
+    }
+
+    public func callAsFunction(_ x: Variable, training: Bool) -> Variable {
+        keptDims(globalMaxPool2d(x), keepDims)
+    }
+
+    public var description: String { keepDims ? "GlobalMaxPool2D(keepDims)" : "GlobalMaxPool2D()" }
+}
+
+/// The `[c]` (or `[1, 1, c]`) output of global pooling over an `[h, w, c]` input.
+private func globalPooledShape(_ inputShape: [Int], layer: String, keepDims: Bool) -> [Int] {
+    precondition(inputShape.count == 3, "\(layer): input \(inputShape) should be [h, w, c]")
+    return keepDims ? [1, 1, inputShape[2]] : [inputShape[2]]
+}
+
+/// `[n, c]` viewed as `[n, 1, 1, c]` when `keepDims`.
+private func keptDims(_ pooled: Variable, _ keepDims: Bool) -> Variable {
+    keepDims ? pooled.reshaped([pooled.shape[0], 1, 1, pooled.shape[1]]) : pooled
 }
 
 /// `o = max(o, x)` elementwise, recording `offset + i` in `idx` where `x` wins (first maximum kept).
