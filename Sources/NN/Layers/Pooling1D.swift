@@ -1,0 +1,87 @@
+import TensorCore
+
+// 1-D pooling over NWC input runs as 2-D pooling of one-pixel-high images.
+
+/// `[n, steps, c]` viewed as `[n, 1, steps, c]`, pooled by `pool`, and viewed back as `[n, steps', c]`.
+private func pooledAsImage(_ x: Variable, _ pool: (Variable) -> Variable) -> Variable {
+    precondition(x.rank == 3, "1-D pooling: expected NWC input, got \(x.shape)")
+    let y = pool(x.reshaped([x.shape[0], 1, x.shape[1], x.shape[2]]))
+    return y.reshaped([x.shape[0], y.shape[2], x.shape[2]])
+}
+
+/// The `[steps, c]` output of a window of `poolSize` moved by `strides` over `[steps, c]`.
+private func pooledShape1D(_ inputShape: [Int], layer: String, poolSize: Int, strides: Int, padding: Padding) -> [Int] {
+    precondition(inputShape.count == 2, "\(layer): input \(inputShape) should be [steps, c]")
+    let steps = padding.output(input: inputShape[0], window: poolSize, stride: strides)
+    precondition(steps.extent > 0, "\(layer): window \(poolSize) does not fit input \(inputShape)")
+    return [steps.extent, inputShape[1]]
+}
+
+/// Max pooling over steps, as Keras' `MaxPooling1D` (`strides` default to `poolSize`).
+public final class MaxPool1D: Layer {
+    public let poolSize: Int
+    public let strides: Int
+    public let padding: Padding
+
+    public init(poolSize: Int = 2, strides: Int? = nil, padding: Padding = .valid) {
+        self.poolSize = poolSize
+        self.strides = strides ?? poolSize
+        self.padding = padding
+    }
+
+    public func outputShape(for inputShape: [Int]) -> [Int] {
+        pooledShape1D(inputShape, layer: "MaxPool1D", poolSize: poolSize, strides: strides, padding: padding)
+    }
+
+    public func callAsFunction(_ x: Variable, training: Bool) -> Variable {
+        pooledAsImage(x) { maxPool2d($0, poolSize: Size2D(1, poolSize), strides: Size2D(1, strides), padding: padding) }
+    }
+
+    public var description: String { "MaxPool1D(size: \(poolSize), strides: \(strides), padding: \(padding.rawValue))" }
+}
+
+/// Average pooling over steps, as Keras' `AveragePooling1D` (`strides` default to `poolSize`;
+/// with `same` padding a window averages only its steps inside the input).
+public final class AveragePool1D: Layer {
+    public let poolSize: Int
+    public let strides: Int
+    public let padding: Padding
+
+    public init(poolSize: Int = 2, strides: Int? = nil, padding: Padding = .valid) {
+        self.poolSize = poolSize
+        self.strides = strides ?? poolSize
+        self.padding = padding
+    }
+
+    public func outputShape(for inputShape: [Int]) -> [Int] {
+        pooledShape1D(inputShape, layer: "AveragePool1D", poolSize: poolSize, strides: strides, padding: padding)
+    }
+
+    public func callAsFunction(_ x: Variable, training: Bool) -> Variable {
+        pooledAsImage(x) { averagePool2d($0, poolSize: Size2D(1, poolSize), strides: Size2D(1, strides), padding: padding) }
+    }
+
+    public var description: String { "AveragePool1D(size: \(poolSize), strides: \(strides), padding: \(padding.rawValue))" }
+}
+
+/// The mean over steps, as Keras' `GlobalAveragePooling1D`: `[steps, c]` becomes `[c]`, or
+/// `[1, c]` with `keepDims`.
+public final class GlobalAveragePool1D: Layer {
+    /// Whether the output keeps the steps axis, as an extent of 1.
+    public let keepDims: Bool
+
+    public init(keepDims: Bool = false) { self.keepDims = keepDims }
+
+    public func outputShape(for inputShape: [Int]) -> [Int] {
+        precondition(inputShape.count == 2, "GlobalAveragePool1D: input \(inputShape) should be [steps, c]")
+        return keepDims ? [1, inputShape[1]] : [inputShape[1]]
+    }
+
+    public func callAsFunction(_ x: Variable, training: Bool) -> Variable {
+        precondition(x.rank == 3, "GlobalAveragePool1D: expected NWC input, got \(x.shape)")
+        let pooled = globalAveragePool2d(x.reshaped([x.shape[0], 1, x.shape[1], x.shape[2]]))
+        return keepDims ? pooled.reshaped([x.shape[0], 1, x.shape[2]]) : pooled
+    }
+
+    public var description: String { keepDims ? "GlobalAveragePool1D(keepDims)" : "GlobalAveragePool1D()" }
+}
