@@ -34,6 +34,15 @@ public struct WindowGeometry: Sendable, Equatable {
     }
 }
 
+/// The `[h', w', outputChannels]` output of a convolution of an `[h, w, inputChannels]` input.
+func convolvedShape(_ inputShape: [Int], layer: String, inputChannels: Int, kernelSize: Size2D, strides: Size2D, padding: Padding,
+                    outputChannels: Int) -> [Int] {
+    precondition(inputShape.count == 3 && inputShape[2] == inputChannels,
+                 "\(layer): input \(inputShape) should be [h, w, \(inputChannels)]")
+    let g = WindowGeometry(inputShape: [1] + inputShape, window: kernelSize, strides: strides, padding: padding)
+    return [g.outHeight, g.outWidth, outputChannels]
+}
+
 /// Writes the im2col rows of images `images` of `x` into `cols` (`outPixels * patchSize` per image).
 ///
 /// Row `(n, oh, ow)` holds the window at that output pixel in `(i, j, c)` order, which matches an
@@ -406,12 +415,7 @@ public final class Conv2D: ActivatedLayer {
         self.groups = groups
         self.activation = activation
         self.kernel = Parameter(name: "kernel", value: kernel)
-        if let bias {
-            precondition(bias.shape == [filters], "Conv2D: bias \(bias.shape) should be [\(filters)]")
-            self.bias = Parameter(name: "bias", value: bias)
-        } else {
-            self.bias = nil
-        }
+        self.bias = biasParameter(bias, units: filters, layer: "Conv2D")
     }
 
     private static func validGrouping(_ inputs: Int, _ filters: Int, _ dilation: Size2D, _ groups: Int) -> Bool {
@@ -421,19 +425,13 @@ public final class Conv2D: ActivatedLayer {
     public var parameters: [Parameter] { bias.map { [kernel, $0] } ?? [kernel] }
 
     public func outputShape(for inputShape: [Int]) -> [Int] {
-        precondition(inputShape.count == 3 && inputShape[2] == inputChannels,
-                     "Conv2D: input \(inputShape) should be [h, w, \(inputChannels)]")
-        let g = WindowGeometry(inputShape: [1] + inputShape, window: kernelSize.dilated(by: dilationRate), strides: strides,
-                               padding: padding)
-        return [g.outHeight, g.outWidth, filters]
+        convolvedShape(inputShape, layer: "Conv2D", inputChannels: inputChannels, kernelSize: kernelSize.dilated(by: dilationRate),
+                       strides: strides, padding: padding, outputChannels: filters)
     }
 
     public func forward(_ x: Variable, training: Bool, activation: Activation) -> Variable {
-        if dilationRate == Size2D(1) && groups == 1 {
-            return conv2d(x, kernel: kernel.variable, bias: bias?.variable, strides: strides, padding: padding, activation: activation)
-        }
-        return conv2d(x, kernel: kernel.variable, bias: bias?.variable, strides: strides, padding: padding,
-                      dilation: dilationRate, groups: groups, activation: activation)
+        conv2d(x, kernel: kernel.variable, bias: bias?.variable, strides: strides, padding: padding,
+               dilation: dilationRate, groups: groups, activation: activation)
     }
 
     public var description: String {

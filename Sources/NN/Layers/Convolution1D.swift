@@ -55,12 +55,7 @@ public final class Conv1D: ActivatedLayer {
         self.groups = groups
         self.activation = activation
         self.kernel = Parameter(name: "kernel", value: kernel)
-        if let bias {
-            precondition(bias.shape == [filters], "Conv1D: bias \(bias.shape) should be [\(filters)]")
-            self.bias = Parameter(name: "bias", value: bias)
-        } else {
-            self.bias = nil
-        }
+        self.bias = biasParameter(bias, units: filters, layer: "Conv1D")
     }
 
     public var parameters: [Parameter] { bias.map { [kernel, $0] } ?? [kernel] }

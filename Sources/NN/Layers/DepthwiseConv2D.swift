@@ -177,21 +177,15 @@ public final class DepthwiseConv2D: ActivatedLayer {
         self.dilationRate = dilationRate
         self.activation = activation
         self.kernel = Parameter(name: "depthwise_kernel", value: kernel)
-        if let bias {
-            precondition(bias.shape == [inputChannels * depthMultiplier], "DepthwiseConv2D: bias \(bias.shape) should be [\(inputChannels * depthMultiplier)]")
-            self.bias = Parameter(name: "bias", value: bias)
-        } else {
-            self.bias = nil
-        }
+        self.bias = biasParameter(bias, units: inputChannels * depthMultiplier, layer: "DepthwiseConv2D")
     }
 
     public var parameters: [Parameter] { bias.map { [kernel, $0] } ?? [kernel] }
 
     public func outputShape(for inputShape: [Int]) -> [Int] {
-        precondition(inputShape.count == 3 && inputShape[2] == inputChannels,
-                     "DepthwiseConv2D: input \(inputShape) should be [h, w, \(inputChannels)]")
-        let g = WindowGeometry(inputShape: [1] + inputShape, window: kernelSize.dilated(by: dilationRate), strides: strides, padding: padding)
-        return [g.outHeight, g.outWidth, inputChannels * depthMultiplier]
+        convolvedShape(inputShape, layer: "DepthwiseConv2D", inputChannels: inputChannels,
+                       kernelSize: kernelSize.dilated(by: dilationRate), strides: strides, padding: padding,
+                       outputChannels: inputChannels * depthMultiplier)
     }
 
     public func forward(_ x: Variable, training: Bool, activation: Activation) -> Variable {

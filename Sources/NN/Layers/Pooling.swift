@@ -241,53 +241,41 @@ public final class AveragePool2D: Layer {
     public var description: String { "AveragePool2D(size: \(poolSize), strides: \(strides), padding: \(padding.rawValue))" }
 }
 
-/// Global average pooling, as Keras' `GlobalAveragePooling2D`: `[h, w, c]` becomes `[c]`, or
-/// `[1, 1, c]` with `keepDims` (Keras' `keepdims=True`).
-public final class GlobalAveragePool2D: Layer {
+/// Pooling over all of height and width of NHWC input: `[h, w, c]` becomes `[c]`, or `[1, 1, c]`
+/// with `keepDims` (Keras' `keepdims=True`). The common part of ``GlobalAveragePool2D`` and
+/// ``GlobalMaxPool2D``.
+public class GlobalPool2D: Layer {
     /// Whether the output keeps height and width, as extents of 1.
     public let keepDims: Bool
+    /// `[n, h, w, c]` to `[n, c]`.
+    private let pool: (Variable) -> Variable
 
-    public init(keepDims: Bool = false) { self.keepDims = keepDims }
+    init(keepDims: Bool, pool: @escaping (Variable) -> Variable) {
+        self.keepDims = keepDims
+        self.pool = pool
+    }
 
     public func outputShape(for inputShape: [Int]) -> [Int] {
-        globalPooledShape(inputShape, layer: "GlobalAveragePool2D", keepDims: keepDims)
+        precondition(inputShape.count == 3, "\(type(of: self)): input \(inputShape) should be [h, w, c]")
+        return keepDims ? [1, 1, inputShape[2]] : [inputShape[2]]
     }
 
     public func callAsFunction(_ x: Variable, training: Bool) -> Variable {
-        keptDims(globalAveragePool2d(x), keepDims)
+        let pooled = pool(x)
+        return keepDims ? pooled.reshaped([pooled.shape[0], 1, 1, pooled.shape[1]]) : pooled
     }
 
-    public var description: String { keepDims ? "GlobalAveragePool2D(keepDims)" : "GlobalAveragePool2D()" }
+    public var description: String { "\(type(of: self))(\(keepDims ? "keepDims" : ""))" }
 }
 
-/// Global max pooling, as Keras' `GlobalMaxPooling2D`: `[h, w, c]` becomes `[c]`, or
-/// `[1, 1, c]` with `keepDims` (Keras' `keepdims=True`).
-public final class GlobalMaxPool2D: Layer {
-    /// Whether the output keeps height and width, as extents of 1.
-    public let keepDims: Bool
-
-    public init(keepDims: Bool = false) { self.keepDims = keepDims }
-
-    public func outputShape(for inputShape: [Int]) -> [Int] {
-        globalPooledShape(inputShape, layer: "GlobalMaxPool2D", keepDims: keepDims)
-    }
-
-    public func callAsFunction(_ x: Variable, training: Bool) -> Variable {
-        keptDims(globalMaxPool2d(x), keepDims)
-    }
-
-    public var description: String { keepDims ? "GlobalMaxPool2D(keepDims)" : "GlobalMaxPool2D()" }
+/// Global average pooling, as Keras' `GlobalAveragePooling2D`.
+public final class GlobalAveragePool2D: GlobalPool2D {
+    public init(keepDims: Bool = false) { super.init(keepDims: keepDims, pool: globalAveragePool2d) }
 }
 
-/// The `[c]` (or `[1, 1, c]`) output of global pooling over an `[h, w, c]` input.
-private func globalPooledShape(_ inputShape: [Int], layer: String, keepDims: Bool) -> [Int] {
-    precondition(inputShape.count == 3, "\(layer): input \(inputShape) should be [h, w, c]")
-    return keepDims ? [1, 1, inputShape[2]] : [inputShape[2]]
-}
-
-/// `[n, c]` viewed as `[n, 1, 1, c]` when `keepDims`.
-private func keptDims(_ pooled: Variable, _ keepDims: Bool) -> Variable {
-    keepDims ? pooled.reshaped([pooled.shape[0], 1, 1, pooled.shape[1]]) : pooled
+/// Global max pooling, as Keras' `GlobalMaxPooling2D`.
+public final class GlobalMaxPool2D: GlobalPool2D {
+    public init(keepDims: Bool = false) { super.init(keepDims: keepDims, pool: globalMaxPool2d) }
 }
 
 /// `o = max(o, x)` elementwise, recording `offset + i` in `idx` where `x` wins (first maximum kept).

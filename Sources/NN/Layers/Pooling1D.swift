@@ -9,59 +9,49 @@ private func pooledAsImage(_ x: Variable, _ pool: (Variable) -> Variable) -> Var
     return y.reshaped([x.shape[0], y.shape[2], x.shape[2]])
 }
 
-/// The `[steps, c]` output of a window of `poolSize` moved by `strides` over `[steps, c]`.
-private func pooledShape1D(_ inputShape: [Int], layer: String, poolSize: Int, strides: Int, padding: Padding) -> [Int] {
-    precondition(inputShape.count == 2, "\(layer): input \(inputShape) should be [steps, c]")
-    let steps = padding.output(input: inputShape[0], window: poolSize, stride: strides)
-    precondition(steps.extent > 0, "\(layer): window \(poolSize) does not fit input \(inputShape)")
-    return [steps.extent, inputShape[1]]
-}
-
-/// Max pooling over steps, as Keras' `MaxPooling1D` (`strides` default to `poolSize`).
-public final class MaxPool1D: Layer {
+/// A window sliding over the steps of NWC input: the common part of ``MaxPool1D`` and
+/// ``AveragePool1D`` (`strides` default to `poolSize`).
+public class WindowPool1D: Layer {
     public let poolSize: Int
     public let strides: Int
     public let padding: Padding
+    /// The 2-D pooling of the one-pixel-high view.
+    private let pool2d: (Variable, Size2D, Size2D?, Padding) -> Variable
 
-    public init(poolSize: Int = 2, strides: Int? = nil, padding: Padding = .valid) {
+    init(poolSize: Int, strides: Int?, padding: Padding, pool2d: @escaping (Variable, Size2D, Size2D?, Padding) -> Variable) {
         self.poolSize = poolSize
         self.strides = strides ?? poolSize
         self.padding = padding
+        self.pool2d = pool2d
     }
 
     public func outputShape(for inputShape: [Int]) -> [Int] {
-        pooledShape1D(inputShape, layer: "MaxPool1D", poolSize: poolSize, strides: strides, padding: padding)
+        precondition(inputShape.count == 2, "\(type(of: self)): input \(inputShape) should be [steps, c]")
+        let steps = padding.output(input: inputShape[0], window: poolSize, stride: strides)
+        precondition(steps.extent > 0, "\(type(of: self)): window \(poolSize) does not fit input \(inputShape)")
+        return [steps.extent, inputShape[1]]
     }
 
     public func callAsFunction(_ x: Variable, training: Bool) -> Variable {
-        pooledAsImage(x) { maxPool2d($0, poolSize: Size2D(1, poolSize), strides: Size2D(1, strides), padding: padding) }
+        pooledAsImage(x) { pool2d($0, Size2D(1, poolSize), Size2D(1, strides), padding) }
     }
 
-    public var description: String { "MaxPool1D(size: \(poolSize), strides: \(strides), padding: \(padding.rawValue))" }
+    public var description: String { "\(type(of: self))(size: \(poolSize), strides: \(strides), padding: \(padding.rawValue))" }
 }
 
-/// Average pooling over steps, as Keras' `AveragePooling1D` (`strides` default to `poolSize`;
-/// with `same` padding a window averages only its steps inside the input).
-public final class AveragePool1D: Layer {
-    public let poolSize: Int
-    public let strides: Int
-    public let padding: Padding
-
+/// Max pooling over steps, as Keras' `MaxPooling1D`.
+public final class MaxPool1D: WindowPool1D {
     public init(poolSize: Int = 2, strides: Int? = nil, padding: Padding = .valid) {
-        self.poolSize = poolSize
-        self.strides = strides ?? poolSize
-        self.padding = padding
+        super.init(poolSize: poolSize, strides: strides, padding: padding, pool2d: maxPool2d)
     }
+}
 
-    public func outputShape(for inputShape: [Int]) -> [Int] {
-        pooledShape1D(inputShape, layer: "AveragePool1D", poolSize: poolSize, strides: strides, padding: padding)
+/// Average pooling over steps, as Keras' `AveragePooling1D` (with `same` padding a window
+/// averages only its steps inside the input).
+public final class AveragePool1D: WindowPool1D {
+    public init(poolSize: Int = 2, strides: Int? = nil, padding: Padding = .valid) {
+        super.init(poolSize: poolSize, strides: strides, padding: padding, pool2d: averagePool2d)
     }
-
-    public func callAsFunction(_ x: Variable, training: Bool) -> Variable {
-        pooledAsImage(x) { averagePool2d($0, poolSize: Size2D(1, poolSize), strides: Size2D(1, strides), padding: padding) }
-    }
-
-    public var description: String { "AveragePool1D(size: \(poolSize), strides: \(strides), padding: \(padding.rawValue))" }
 }
 
 /// The mean over steps, as Keras' `GlobalAveragePooling1D`: `[steps, c]` becomes `[c]`, or

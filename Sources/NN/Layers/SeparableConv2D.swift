@@ -50,22 +50,14 @@ public final class SeparableConv2D: ActivatedLayer {
         self.activation = activation
         self.depthwiseKernel = Parameter(name: "depthwise_kernel", value: depthwiseKernel)
         self.pointwiseKernel = Parameter(name: "pointwise_kernel", value: pointwiseKernel)
-        if let bias {
-            precondition(bias.shape == [filters], "SeparableConv2D: bias \(bias.shape) should be [\(filters)]")
-            self.bias = Parameter(name: "bias", value: bias)
-        } else {
-            self.bias = nil
-        }
+        self.bias = biasParameter(bias, units: filters, layer: "SeparableConv2D")
     }
 
     public var parameters: [Parameter] { [depthwiseKernel, pointwiseKernel] + (bias.map { [$0] } ?? []) }
 
     public func outputShape(for inputShape: [Int]) -> [Int] {
-        precondition(inputShape.count == 3 && inputShape[2] == inputChannels,
-                     "SeparableConv2D: input \(inputShape) should be [h, w, \(inputChannels)]")
-        let g = WindowGeometry(inputShape: [1] + inputShape, window: kernelSize.dilated(by: dilationRate), strides: strides,
-                               padding: padding)
-        return [g.outHeight, g.outWidth, filters]
+        convolvedShape(inputShape, layer: "SeparableConv2D", inputChannels: inputChannels,
+                       kernelSize: kernelSize.dilated(by: dilationRate), strides: strides, padding: padding, outputChannels: filters)
     }
 
     public func forward(_ x: Variable, training: Bool, activation: Activation) -> Variable {
