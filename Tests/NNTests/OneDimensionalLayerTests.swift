@@ -66,12 +66,13 @@ struct OneDimensionalLayerTests {
         #expect(GlobalAveragePool1D()(x).value.scalars == [2, -0.2])
         #expect(GlobalAveragePool1D(keepDims: true)(x).shape == [1, 1, 2])
         #expect(GlobalAveragePool1D(keepDims: true).outputShape(for: [5, 2]) == [1, 2])
+        #expect(GlobalMaxPool1D()(x).value.scalars == [4, 5] && GlobalMaxPool1D().outputShape(for: [5, 2]) == [2])
     }
 
     @Test func poolingGradients() {
         let x = Variable(randomTensor([2, 9, 3], seed: 4), requiresGrad: true)
         let layers: [any Layer] = [MaxPool1D(poolSize: 3, strides: 2, padding: .same), AveragePool1D(poolSize: 2, strides: 1),
-                                   GlobalAveragePool1D(keepDims: true)]
+                                   GlobalAveragePool1D(keepDims: true), GlobalMaxPool1D()]
         for layer in layers {
             let y = layer(x)
             #expect(Array(y.shape.dropFirst()) == layer.outputShape(for: [9, 3]))

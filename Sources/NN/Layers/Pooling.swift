@@ -241,41 +241,47 @@ public final class AveragePool2D: Layer {
     public var description: String { "AveragePool2D(size: \(poolSize), strides: \(strides), padding: \(padding.rawValue))" }
 }
 
-/// Pooling over all of height and width of NHWC input: `[h, w, c]` becomes `[c]`, or `[1, 1, c]`
-/// with `keepDims` (Keras' `keepdims=True`). The common part of ``GlobalAveragePool2D`` and
-/// ``GlobalMaxPool2D``.
-public class GlobalPool2D: Layer {
-    /// Whether the output keeps height and width, as extents of 1.
+/// Pooling over all positions: `[h, w, c]` (or `[steps, c]`) becomes `[c]`, or `[1, 1, c]` (or
+/// `[1, c]`) with `keepDims` (Keras' `keepdims=True`). The common part of the global pooling
+/// layers; 1-D input is pooled as a one-pixel-high image.
+public class GlobalPool: Layer {
+    /// The pooled axes: 2 for NHWC input, 1 for NWC.
+    public let spatialAxes: Int
+    /// Whether the output keeps the pooled axes, as extents of 1.
     public let keepDims: Bool
     /// `[n, h, w, c]` to `[n, c]`.
-    private let pool: (Variable) -> Variable
+    private let pool2d: (Variable) -> Variable
 
-    init(keepDims: Bool, pool: @escaping (Variable) -> Variable) {
+    init(spatialAxes: Int, keepDims: Bool, pool2d: @escaping (Variable) -> Variable) {
+        self.spatialAxes = spatialAxes
         self.keepDims = keepDims
-        self.pool = pool
+        self.pool2d = pool2d
     }
 
     public func outputShape(for inputShape: [Int]) -> [Int] {
-        precondition(inputShape.count == 3, "\(type(of: self)): input \(inputShape) should be [h, w, c]")
-        return keepDims ? [1, 1, inputShape[2]] : [inputShape[2]]
+        precondition(inputShape.count == spatialAxes + 1,
+                     "\(type(of: self)): input \(inputShape) should be [\(spatialAxes == 2 ? "h, w" : "steps"), c]")
+        return (keepDims ? [Int](repeating: 1, count: spatialAxes) : []) + [inputShape[spatialAxes]]
     }
 
     public func callAsFunction(_ x: Variable, training: Bool) -> Variable {
-        let pooled = pool(x)
-        return keepDims ? pooled.reshaped([pooled.shape[0], 1, 1, pooled.shape[1]]) : pooled
+        precondition(x.rank == spatialAxes + 2, "\(type(of: self)): expected \(spatialAxes == 2 ? "NHWC" : "NWC") input, got \(x.shape)")
+        let n = x.shape[0], c = x.shape[spatialAxes + 1]
+        let pooled = pool2d(spatialAxes == 2 ? x : x.reshaped([n, 1, x.shape[1], c]))
+        return keepDims ? pooled.reshaped([n] + [Int](repeating: 1, count: spatialAxes) + [c]) : pooled
     }
 
     public var description: String { "\(type(of: self))(\(keepDims ? "keepDims" : ""))" }
 }
 
 /// Global average pooling, as Keras' `GlobalAveragePooling2D`.
-public final class GlobalAveragePool2D: GlobalPool2D {
-    public init(keepDims: Bool = false) { super.init(keepDims: keepDims, pool: globalAveragePool2d) }
+public final class GlobalAveragePool2D: GlobalPool {
+    public init(keepDims: Bool = false) { super.init(spatialAxes: 2, keepDims: keepDims, pool2d: globalAveragePool2d) }
 }
 
 /// Global max pooling, as Keras' `GlobalMaxPooling2D`.
-public final class GlobalMaxPool2D: GlobalPool2D {
-    public init(keepDims: Bool = false) { super.init(keepDims: keepDims, pool: globalMaxPool2d) }
+public final class GlobalMaxPool2D: GlobalPool {
+    public init(keepDims: Bool = false) { super.init(spatialAxes: 2, keepDims: keepDims, pool2d: globalMaxPool2d) }
 }
 
 /// `o = max(o, x)` elementwise, recording `offset + i` in `idx` where `x` wins (first maximum kept).

@@ -54,24 +54,12 @@ public final class AveragePool1D: WindowPool1D {
     }
 }
 
-/// The mean over steps, as Keras' `GlobalAveragePooling1D`: `[steps, c]` becomes `[c]`, or
-/// `[1, c]` with `keepDims`.
-public final class GlobalAveragePool1D: Layer {
-    /// Whether the output keeps the steps axis, as an extent of 1.
-    public let keepDims: Bool
+/// The mean over steps, as Keras' `GlobalAveragePooling1D`.
+public final class GlobalAveragePool1D: GlobalPool {
+    public init(keepDims: Bool = false) { super.init(spatialAxes: 1, keepDims: keepDims, pool2d: globalAveragePool2d) }
+}
 
-    public init(keepDims: Bool = false) { self.keepDims = keepDims }
-
-    public func outputShape(for inputShape: [Int]) -> [Int] {
-        precondition(inputShape.count == 2, "GlobalAveragePool1D: input \(inputShape) should be [steps, c]")
-        return keepDims ? [1, inputShape[1]] : [inputShape[1]]
-    }
-
-    public func callAsFunction(_ x: Variable, training: Bool) -> Variable {
-        precondition(x.rank == 3, "GlobalAveragePool1D: expected NWC input, got \(x.shape)")
-        let pooled = globalAveragePool2d(x.reshaped([x.shape[0], 1, x.shape[1], x.shape[2]]))
-        return keepDims ? pooled.reshaped([x.shape[0], 1, x.shape[2]]) : pooled
-    }
-
-    public var description: String { keepDims ? "GlobalAveragePool1D(keepDims)" : "GlobalAveragePool1D()" }
+/// The maximum over steps, as Keras' `GlobalMaxPooling1D`.
+public final class GlobalMaxPool1D: GlobalPool {
+    public init(keepDims: Bool = false) { super.init(spatialAxes: 1, keepDims: keepDims, pool2d: globalMaxPool2d) }
 }
