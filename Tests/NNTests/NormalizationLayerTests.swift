@@ -58,5 +58,10 @@ struct NormalizationLayerTests {
         let x = Variable(Tensor(shape: [1, 3], scalars: [0, 127.5, 255]), requiresGrad: true)
         expectClose(Rescaling(scale: 1 / 127.5, offset: -1)(x).value.scalars, [-1, 0, 1])
         checkGradients([CheckTarget("x", x)]) { Rescaling(scale: 0.5, offset: 3)(x, training: true) }
+        // Per channel, as EfficientNet's 1 / sqrt(stddev) of each colour.
+        let pixels = Variable(Tensor(shape: [1, 2, 3], scalars: [1, 1, 1, 2, 4, 8]), requiresGrad: true)
+        #expect(Rescaling(scale: [1, 0.5, 0.25])(pixels).value.scalars == [1, 0.5, 0.25, 2, 2, 2])
+        #expect(Rescaling(scale: [2], offset: [0, 1, 2])(pixels).value.scalars == [2, 3, 4, 4, 9, 18])
+        checkGradients([CheckTarget("pixels", pixels)]) { Rescaling(scale: [1, -2, 3], offset: [1])(pixels, training: true) }
     }
 }

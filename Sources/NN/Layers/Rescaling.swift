@@ -20,20 +20,36 @@ func channelwiseAffine(_ x: Variable, slopes: [Float], _ f: (Float, Int) -> Floa
 }
 
 /// `x * scale + offset`, as Keras' `Rescaling` (`scale: 1 / 255` maps bytes to [0, 1]).
+///
+/// Scale and offset are one value each, or one per channel (the last axis), as Keras 3 allows:
+/// EfficientNet divides each colour channel by its own standard deviation.
 public final class Rescaling: Layer {
-    public let scale: Float
-    public let offset: Float
+    /// One value, or one per channel.
+    public let scale: [Float]
+    /// One value, or one per channel.
+    public let offset: [Float]
 
-    public init(scale: Float, offset: Float = 0) {
+    public init(scale: [Float], offset: [Float] = [0]) {
+        precondition(!scale.isEmpty && !offset.isEmpty && (scale.count == 1 || offset.count == 1 || scale.count == offset.count),
+                     "Rescaling: \(scale.count) scales and \(offset.count) offsets")
         self.scale = scale
         self.offset = offset
     }
 
-    public func outputShape(for inputShape: [Int]) -> [Int] { inputShape }
+    public convenience init(scale: Float, offset: Float = 0) { self.init(scale: [scale], offset: [offset]) }
+
+    public func outputShape(for inputShape: [Int]) -> [Int] {
+        let channels = Swift.max(scale.count, offset.count)
+        precondition(channels == 1 || inputShape.last == channels, "Rescaling: \(channels) channels for input \(inputShape)")
+        return inputShape
+    }
 
     public func callAsFunction(_ x: Variable, training: Bool) -> Variable {
-        let scale = scale, offset = offset
-        return channelwiseAffine(x, slopes: [scale]) { v, _ in v * scale + offset }
+        // Both per channel when either is.
+        let channels = Swift.max(scale.count, offset.count)
+        let scales = scale.count == channels ? scale : Array(repeating: scale[0], count: channels)
+        let offsets = offset.count == channels ? offset : Array(repeating: offset[0], count: channels)
+        return channelwiseAffine(x, slopes: scales) { v, c in v * scales[c] + offsets[c] }
     }
 
     public var description: String { "Rescaling(scale: \(scale), offset: \(offset))" }
