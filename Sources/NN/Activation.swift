@@ -4,7 +4,12 @@ import TensorCore
 /// An elementwise (or, for softmax, row-wise) activation, named as in Keras.
 ///
 /// Layers carry an optional fused activation (`Dense(..., activation: .relu)`), computed in place
-/// on the layer's output; the backward pass needs only that output.
+/// on the layer's output; the backward pass needs only that output, unless
+/// ``derivativeNeedsInput`` (silu, gelu, hard silu): then layers keep their pre-activation output
+/// and apply the activation as a separate step, ``Variable/activated(_:)``.
+///
+/// The parameters Keras' activation functions take have Keras' defaults here (`elu` alpha 1,
+/// `leaky_relu` slope 0.2); other values are layers (``ELU``, ``LeakyReLU``, ``ReLU``).
 public enum Activation: String, Sendable, CaseIterable, CustomStringConvertible {
     /// The identity.
     case linear
@@ -18,17 +23,55 @@ public enum Activation: String, Sendable, CaseIterable, CustomStringConvertible 
     case sigmoid
     /// `exp(x) / sum(exp(x))` over the last axis.
     case softmax
+    /// `x * sigmoid(x)`, Keras' `silu` (alias `swish`).
+    case silu
+    /// `x * Φ(x)` with the normal distribution function `Φ(x) = (1 + erf(x / √2)) / 2`: Keras'
+    /// `gelu` with its default `approximate=False`.
+    case gelu
+    /// `x * (1 + tanh(√(2/π) * (x + 0.044715 x³))) / 2`: Keras' `gelu(x, approximate=True)`
+    /// (not a Keras name: Keras has no string for it).
+    case geluApproximate = "gelu_approximate"
+    /// `relu6(x + 3) / 6`, Keras 3's `hard_sigmoid` (Keras 2 used `0.2 x + 0.5`, clipped).
+    case hardSigmoid = "hard_sigmoid"
+    /// `x * relu6(x + 3) / 6`, Keras' `hard_silu` (alias `hard_swish`).
+    case hardSilu = "hard_silu"
+    /// `log(1 + exp(x))`.
+    case softplus
+    /// `x` for `x > 0`, else `exp(x) - 1`: Keras' `elu` with its default alpha 1.
+    case elu
+    /// `x` for `x > 0`, else `0.2 x`: Keras 3's `leaky_relu` with its default slope (the
+    /// `LeakyReLU` layer's default is 0.3: ``LeakyReLU``).
+    case leakyRelu = "leaky_relu"
 
     /// Parses a Keras activation name (`"relu"`, `"softmax"`, ...); `nil` and `"linear"` give `.linear`.
     public init?(kerasName: String?) {
         guard let name = kerasName?.lowercased() else { self = .linear; return }
         switch name {
         case "linear", "none", "": self = .linear
+        case "swish": self = .silu
+        case "hard_swish": self = .hardSilu
         default: self.init(rawValue: name)
         }
     }
 
     public var description: String { rawValue }
+
+    /// Whether the derivative needs the activation's input, not only its output (the
+    /// non-monotonic activations); layers then apply it unfused.
+    public var derivativeNeedsInput: Bool {
+        switch self {
+        case .silu, .gelu, .geluApproximate, .hardSilu: true
+        default: false
+        }
+    }
+
+    /// The work of one element in cost units (about a multiply-add each).
+    @usableFromInline var cost: Int {
+        switch self {
+        case .linear, .relu, .relu6, .hardSigmoid, .hardSilu, .leakyRelu: 1
+        default: 16
+        }
+    }
 
     /// Applies the activation in place to `rows` rows of `rowLength` floats, on this thread.
     @inlinable
@@ -41,6 +84,14 @@ public enum Activation: String, Sendable, CaseIterable, CustomStringConvertible 
         case .tanh: for i in 0..<count { x[i] = Foundation.tanh(x[i]) }
         case .sigmoid: for i in 0..<count { x[i] = Activation.sigmoid(x[i]) }
         case .softmax: for row in 0..<rows { Activation.softmaxRow(x + row &* rowLength, rowLength) }
+        case .silu: for i in 0..<count { x[i] *= Activation.sigmoid(x[i]) }
+        case .gelu: for i in 0..<count { x[i] *= Activation.normalCDF(x[i]) }
+        case .geluApproximate: for i in 0..<count { x[i] *= (1 + Foundation.tanh(Activation.geluTanhArgument(x[i]))) / 2 }
+        case .hardSigmoid: for i in 0..<count { x[i] = Swift.min(Swift.max(x[i] + 3, 0), 6) / 6 }
+        case .hardSilu: for i in 0..<count { x[i] *= Swift.min(Swift.max(x[i] + 3, 0), 6) / 6 }
+        case .softplus: for i in 0..<count { x[i] = Swift.max(x[i], 0) + Foundation.log1p(Foundation.exp(-abs(x[i]))) }
+        case .elu: for i in 0..<count where x[i] <= 0 { x[i] = Foundation.expm1(x[i]) }
+        case .leakyRelu: for i in 0..<count where x[i] < 0 { x[i] *= 0.2 }
         }
     }
 
@@ -62,10 +113,12 @@ public enum Activation: String, Sendable, CaseIterable, CustomStringConvertible 
         }
     }
 
-    /// The serial counterpart of `backward(output:gradient:count:rowLength:)` for `rows` rows.
+    /// The serial counterpart of `backward(output:input:gradient:count:rowLength:)` for `rows` rows.
     @inlinable
-    func backwardSerial(output y: UnsafePointer<Float>, gradient g: UnsafeMutablePointer<Float>, rows: Int, rowLength: Int) {
+    func backwardSerial(output y: UnsafePointer<Float>, input x: UnsafePointer<Float>? = nil, gradient g: UnsafeMutablePointer<Float>,
+                        rows: Int, rowLength: Int) {
         let count = rows &* rowLength
+        precondition(x != nil || !derivativeNeedsInput, "\(self): the derivative needs the input")
         switch self {
         case .linear: return
         case .relu: maskGradientVectorized(output: y, gradient: g, count: count, upper: .infinity)
@@ -79,6 +132,30 @@ public enum Activation: String, Sendable, CaseIterable, CustomStringConvertible 
                 for j in 0..<rowLength { dot += yr[j] * gr[j] }
                 for j in 0..<rowLength { gr[j] = yr[j] * (gr[j] - dot) }
             }
+        case .silu:
+            for i in 0..<count {
+                let v = x![i], s = Activation.sigmoid(v)
+                g[i] *= s * (1 + v * (1 - s))
+            }
+        case .gelu:
+            for i in 0..<count {
+                let v = x![i]
+                g[i] *= Activation.normalCDF(v) + v * Foundation.exp(-v * v / 2) * 0.3989422804014327
+            }
+        case .geluApproximate:
+            for i in 0..<count {
+                let v = x![i], t = Foundation.tanh(Activation.geluTanhArgument(v))
+                g[i] *= (1 + t) / 2 + v * (1 - t * t) / 2 * 0.7978845608028654 * (1 + 3 * 0.044715 * v * v)
+            }
+        case .hardSigmoid: for i in 0..<count { g[i] = y[i] > 0 && y[i] < 1 ? g[i] / 6 : 0 }
+        case .hardSilu:
+            for i in 0..<count {
+                let v = x![i]
+                g[i] *= v <= -3 ? 0 : v >= 3 ? 1 : (2 * v + 3) / 6
+            }
+        case .softplus: for i in 0..<count { g[i] *= -Foundation.expm1(-y[i]) }
+        case .elu: for i in 0..<count where y[i] <= 0 { g[i] *= y[i] + 1 }
+        case .leakyRelu: for i in 0..<count where y[i] <= 0 { g[i] *= 0.2 }
         }
     }
 
@@ -94,14 +171,15 @@ public enum Activation: String, Sendable, CaseIterable, CustomStringConvertible 
             }
             return
         }
-        let cost = (self == .tanh || self == .sigmoid) ? 16 : 1
         parallelChunks(count, costPerItem: cost) { r in applySerial(x + r.lowerBound, rows: 1, rowLength: r.count) }
     }
 
     /// Turns the gradient with respect to the activation's output into the gradient with respect
-    /// to its input, in place, given the output `y`; split across workers.
+    /// to its input, in place, given the output `y` (and the input `x` when
+    /// ``derivativeNeedsInput``); split across workers.
     @inlinable
-    func backward(output y: UnsafePointer<Float>, gradient g: UnsafeMutablePointer<Float>, count: Int, rowLength: Int) {
+    func backward(output y: UnsafePointer<Float>, input x: UnsafePointer<Float>? = nil, gradient g: UnsafeMutablePointer<Float>,
+                  count: Int, rowLength: Int) {
         if self == .linear { return }
         if self == .softmax {
             parallelChunks(count / rowLength, costPerItem: rowLength * 4) { r in
@@ -110,8 +188,9 @@ public enum Activation: String, Sendable, CaseIterable, CustomStringConvertible 
             }
             return
         }
-        parallelChunks(count) { r in
-            backwardSerial(output: y + r.lowerBound, gradient: g + r.lowerBound, rows: 1, rowLength: r.count)
+        parallelChunks(count, costPerItem: cost) { r in
+            backwardSerial(output: y + r.lowerBound, input: x.map { $0 + r.lowerBound }, gradient: g + r.lowerBound,
+                           rows: 1, rowLength: r.count)
         }
     }
 
@@ -121,6 +200,14 @@ public enum Activation: String, Sendable, CaseIterable, CustomStringConvertible 
         let e = Foundation.exp(x)
         return e / (1 + e)
     }
+
+    /// The standard normal distribution function, `(1 + erf(x / √2)) / 2`.
+    @inlinable
+    static func normalCDF(_ x: Float) -> Float { (1 + Foundation.erf(x * 0.7071067811865476)) / 2 }
+
+    /// `√(2/π) * (x + 0.044715 x³)`, the argument of tanh in the approximate gelu.
+    @inlinable
+    static func geluTanhArgument(_ x: Float) -> Float { 0.7978845608028654 * (x + 0.044715 * x * x * x) }
 
     /// Numerically stable softmax of one row, in place.
     @inlinable
@@ -146,12 +233,14 @@ extension Variable {
         var output = value
         let count = output.count
         output.withMutableScalarPointer { activation.apply($0, count: count, rowLength: rowLength) }
-        let y = output
+        let y = output, input: Tensor? = activation.derivativeNeedsInput ? value : nil
         return Variable.record(output, parents: [self]) { gradient in
             let n = gradient.count
-            y.withScalarPointer { py in
-                gradient.withMutableScalarPointer { activation.backward(output: py, gradient: $0, count: n, rowLength: rowLength) }
-            }
+            y.withScalarPointer { py in (input ?? y).withScalarPointer { px in
+                gradient.withMutableScalarPointer {
+                    activation.backward(output: py, input: input == nil ? nil : px, gradient: $0, count: n, rowLength: rowLength)
+                }
+            } }
             self.accumulate(gradient)
         }
     }

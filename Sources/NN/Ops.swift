@@ -133,6 +133,31 @@ extension Variable {
         reshaped([shape.first ?? 1, -1])
     }
 
+    /// The elements at positions `range` of the last axis (every leading axis kept).
+    public func slicedLastAxis(_ range: Range<Int>) -> Variable {
+        let c = shape.last ?? 1
+        precondition(range.lowerBound >= 0 && range.upperBound <= c, "slicedLastAxis: \(range) outside 0..<\(c)")
+        let rows = value.count / Swift.max(c, 1), n = range.count, start = range.lowerBound
+        var outputShape = shape
+        outputShape[outputShape.count - 1] = n
+        let out = makeTensor(shape: outputShape) { o in
+            value.withScalarPointer { x in
+                for r in 0..<rows { (o + r * n).update(from: x + r * c + start, count: n) }
+            }
+        }
+        return Variable.record(out, parents: [self]) { [self] gradient in
+            self.accumulateGradient { d, add in
+                if !add { d.update(repeating: 0, count: rows * c) }
+                gradient.withScalarPointer { g in
+                    for r in 0..<rows {
+                        let dr = d + r * c + start, gr = g + r * n
+                        for j in 0..<n { dr[j] += gr[j] }
+                    }
+                }
+            }
+        }
+    }
+
     /// The number of axes.
     public var rank: Int { value.rank }
 

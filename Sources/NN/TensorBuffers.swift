@@ -46,3 +46,13 @@ struct SendablePointer<T>: @unchecked Sendable {
     @inlinable init(_ pointer: UnsafeMutablePointer<T>) { self.pointer = pointer }
     @inlinable init(_ pointer: UnsafePointer<T>) { self.pointer = UnsafeMutablePointer(mutating: pointer) }
 }
+
+/// Calls `body` with a pointer to the elements of each tensor, in order.
+@inlinable
+func withScalarPointers<R>(_ tensors: [Tensor], _ body: ([UnsafePointer<Float>]) throws -> R) rethrows -> R {
+    func nest(_ index: Int, _ pointers: [UnsafePointer<Float>]) throws -> R {
+        guard index < tensors.count else { return try body(pointers) }
+        return try tensors[index].withScalarPointer { try nest(index + 1, pointers + [$0]) }
+    }
+    return try nest(0, [])
+}

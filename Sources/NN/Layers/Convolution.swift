@@ -34,6 +34,15 @@ public struct WindowGeometry: Sendable, Equatable {
     }
 }
 
+/// The `[h', w', outputChannels]` output of a convolution of an `[h, w, inputChannels]` input.
+func convolvedShape(_ inputShape: [Int], layer: String, inputChannels: Int, kernelSize: Size2D, strides: Size2D, padding: Padding,
+                    outputChannels: Int) -> [Int] {
+    precondition(inputShape.count == 3 && inputShape[2] == inputChannels,
+                 "\(layer): input \(inputShape) should be [h, w, \(inputChannels)]")
+    let g = WindowGeometry(inputShape: [1] + inputShape, window: kernelSize, strides: strides, padding: padding)
+    return [g.outHeight, g.outWidth, outputChannels]
+}
+
 /// Writes the im2col rows of images `images` of `x` into `cols` (`outPixels * patchSize` per image).
 ///
 /// Row `(n, oh, ow)` holds the window at that output pixel in `(i, j, c)` order, which matches an
@@ -204,6 +213,10 @@ public func conv2d(_ x: Variable, kernel: Variable, bias: Variable?, strides: Si
 func conv2d(_ x: Variable, kernel: Variable, bias: Variable?, strides: Size2D, padding: Padding,
             activation: Activation, chunkElements: Int) -> Variable {
     precondition(kernel.rank == 4, "conv2d: kernel must be [kh, kw, in, out], got \(kernel.shape)")
+    if activation.derivativeNeedsInput {
+        return conv2d(x, kernel: kernel, bias: bias, strides: strides, padding: padding, activation: .linear,
+                      chunkElements: chunkElements).activated(activation)
+    }
     let kh = kernel.shape[0], kw = kernel.shape[1], inChannels = kernel.shape[2], outChannels = kernel.shape[3]
     precondition(x.rank == 4 && x.shape[3] == inChannels, "conv2d: input \(x.shape) does not have \(inChannels) channels")
     if let bias { precondition(bias.shape == [outChannels], "conv2d: bias \(bias.shape) should be [\(outChannels)]") }
@@ -345,7 +358,7 @@ func conv2d(_ x: Variable, kernel: Variable, bias: Variable?, strides: Size2D, p
     }
 }
 
-/// A 2-D convolution layer, as Keras' `Conv2D` (NHWC input, HWIO kernel, dilation 1).
+/// A 2-D convolution layer, as Keras' `Conv2D` (NHWC input, HWIO kernel `[kh, kw, in / groups, out]`).
 ///
 /// ```swift
 /// let conv1 = Conv2D(inputChannels: 1, filters: 20, kernelSize: Size2D(5), generator: &rng)
@@ -357,61 +370,72 @@ public final class Conv2D: ActivatedLayer {
     public let kernelSize: Size2D
     public let strides: Size2D
     public let padding: Padding
+    /// Keras' `dilation_rate`: the step between the taps of the kernel.
+    public let dilationRate: Size2D
+    /// Keras' `groups`: input and output channels split into this many independent convolutions.
+    public let groups: Int
     public var activation: Activation
-    /// `[kh, kw, in, out]`.
+    /// `[kh, kw, in / groups, out]`.
     public let kernel: Parameter
     /// `[out]`, or nil.
     public let bias: Parameter?
 
     /// Creates a layer with a Glorot-uniform kernel and a zero bias.
     public init(inputChannels: Int, filters: Int, kernelSize: Size2D, strides: Size2D = Size2D(1),
-                padding: Padding = .valid, activation: Activation = .linear, useBias: Bool = true,
-                generator: inout RandomGenerator) {
+                padding: Padding = .valid, dilationRate: Size2D = Size2D(1), groups: Int = 1,
+                activation: Activation = .linear, useBias: Bool = true, generator: inout RandomGenerator) {
         precondition(inputChannels > 0 && filters > 0, "Conv2D: channel counts must be positive")
+        precondition(Conv2D.validGrouping(inputChannels, filters, dilationRate, groups),
+                     "Conv2D: \(groups) groups must divide \(inputChannels) inputs and \(filters) filters; dilation \(dilationRate) must be positive")
         self.inputChannels = inputChannels
         self.filters = filters
         self.kernelSize = kernelSize
         self.strides = strides
         self.padding = padding
+        self.dilationRate = dilationRate
+        self.groups = groups
         self.activation = activation
         kernel = Parameter(name: "kernel", value: glorotUniform(
-            shape: [kernelSize.height, kernelSize.width, inputChannels, filters], generator: &generator))
+            shape: [kernelSize.height, kernelSize.width, inputChannels / groups, filters], generator: &generator))
         bias = useBias ? Parameter(name: "bias", value: Tensor(zeros: [filters])) : nil
     }
 
-    /// Creates a layer from given weights (`kernel` HWIO, `bias` `[out]`).
+    /// Creates a layer from given weights (`kernel` `[kh, kw, in / groups, out]`, `bias` `[out]`).
     public init(kernel: Tensor, bias: Tensor?, strides: Size2D = Size2D(1), padding: Padding = .valid,
-                activation: Activation = .linear) {
-        precondition(kernel.rank == 4, "Conv2D: kernel must be [kh, kw, in, out], got \(kernel.shape)")
+                dilationRate: Size2D = Size2D(1), groups: Int = 1, activation: Activation = .linear) {
+        precondition(kernel.rank == 4, "Conv2D: kernel must be [kh, kw, in / groups, out], got \(kernel.shape)")
         kernelSize = Size2D(kernel.shape[0], kernel.shape[1])
-        inputChannels = kernel.shape[2]
+        inputChannels = kernel.shape[2] * groups
         filters = kernel.shape[3]
+        precondition(Conv2D.validGrouping(inputChannels, filters, dilationRate, groups),
+                     "Conv2D: \(groups) groups must divide \(filters) filters; dilation \(dilationRate) must be positive")
         self.strides = strides
         self.padding = padding
+        self.dilationRate = dilationRate
+        self.groups = groups
         self.activation = activation
         self.kernel = Parameter(name: "kernel", value: kernel)
-        if let bias {
-            precondition(bias.shape == [filters], "Conv2D: bias \(bias.shape) should be [\(filters)]")
-            self.bias = Parameter(name: "bias", value: bias)
-        } else {
-            self.bias = nil
-        }
+        self.bias = biasParameter(bias, units: filters, layer: "Conv2D")
+    }
+
+    private static func validGrouping(_ inputs: Int, _ filters: Int, _ dilation: Size2D, _ groups: Int) -> Bool {
+        groups > 0 && inputs % groups == 0 && filters % groups == 0 && dilation.height > 0 && dilation.width > 0
     }
 
     public var parameters: [Parameter] { bias.map { [kernel, $0] } ?? [kernel] }
 
     public func outputShape(for inputShape: [Int]) -> [Int] {
-        precondition(inputShape.count == 3 && inputShape[2] == inputChannels,
-                     "Conv2D: input \(inputShape) should be [h, w, \(inputChannels)]")
-        let g = WindowGeometry(inputShape: [1] + inputShape, window: kernelSize, strides: strides, padding: padding)
-        return [g.outHeight, g.outWidth, filters]
+        convolvedShape(inputShape, layer: "Conv2D", inputChannels: inputChannels, kernelSize: kernelSize.dilated(by: dilationRate),
+                       strides: strides, padding: padding, outputChannels: filters)
     }
 
     public func forward(_ x: Variable, training: Bool, activation: Activation) -> Variable {
-        conv2d(x, kernel: kernel.variable, bias: bias?.variable, strides: strides, padding: padding, activation: activation)
+        conv2d(x, kernel: kernel.variable, bias: bias?.variable, strides: strides, padding: padding,
+               dilation: dilationRate, groups: groups, activation: activation)
     }
 
     public var description: String {
-        "Conv2D(\(inputChannels) -> \(filters), kernel: \(kernelSize), strides: \(strides), padding: \(padding.rawValue), activation: \(activation))"
+        let extras = (dilationRate == Size2D(1) ? "" : ", dilation: \(dilationRate)") + (groups == 1 ? "" : ", groups: \(groups)")
+        return "Conv2D(\(inputChannels) -> \(filters), kernel: \(kernelSize), strides: \(strides), padding: \(padding.rawValue)\(extras), activation: \(activation))"
     }
 }

@@ -7,6 +7,7 @@ import TensorCore
 /// flags, accumulating with `beta = 1`, and skips whatever needs no gradient.
 public func dense(_ x: Variable, kernel: Variable, bias: Variable?, activation: Activation = .linear) -> Variable {
     precondition(kernel.rank == 2, "dense: kernel must be [in, out], got \(kernel.shape)")
+    if activation.derivativeNeedsInput { return dense(x, kernel: kernel, bias: bias).activated(activation) }
     let inputCount = kernel.shape[0], units = kernel.shape[1]
     precondition(x.shape.last == inputCount, "dense: input \(x.shape) does not end in \(inputCount)")
     if let bias { precondition(bias.shape == [units], "dense: bias \(bias.shape) should be [\(units)]") }

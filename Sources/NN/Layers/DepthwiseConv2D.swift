@@ -6,6 +6,9 @@ import TensorCore
 public func depthwiseConv2d(_ x: Variable, kernel: Variable, bias: Variable?, strides: Size2D = Size2D(1),
                             padding: Padding = .valid, activation: Activation = .linear) -> Variable {
     precondition(kernel.rank == 4, "depthwiseConv2d: kernel must be [kh, kw, in, multiplier], got \(kernel.shape)")
+    if activation.derivativeNeedsInput {
+        return depthwiseConv2d(x, kernel: kernel, bias: bias, strides: strides, padding: padding).activated(activation)
+    }
     let kh = kernel.shape[0], kw = kernel.shape[1], channels = kernel.shape[2], multiplier = kernel.shape[3]
     precondition(x.rank == 4 && x.shape[3] == channels, "depthwiseConv2d: input \(x.shape) does not have \(channels) channels")
     let outChannels = channels * multiplier
@@ -135,6 +138,8 @@ public final class DepthwiseConv2D: ActivatedLayer {
     public let kernelSize: Size2D
     public let strides: Size2D
     public let padding: Padding
+    /// Keras' `dilation_rate`: the step between the taps of the kernel.
+    public let dilationRate: Size2D
     public var activation: Activation
     /// `[kh, kw, in, multiplier]`, named `depthwise_kernel` as in Keras.
     public let kernel: Parameter
@@ -143,14 +148,16 @@ public final class DepthwiseConv2D: ActivatedLayer {
 
     /// Creates a layer with a Glorot-uniform kernel and a zero bias.
     public init(inputChannels: Int, kernelSize: Size2D, strides: Size2D = Size2D(1), padding: Padding = .valid,
-                depthMultiplier: Int = 1, activation: Activation = .linear, useBias: Bool = true,
-                generator: inout RandomGenerator) {
+                depthMultiplier: Int = 1, dilationRate: Size2D = Size2D(1), activation: Activation = .linear,
+                useBias: Bool = true, generator: inout RandomGenerator) {
         precondition(inputChannels > 0 && depthMultiplier > 0, "DepthwiseConv2D: channel counts must be positive")
+        precondition(dilationRate.height > 0 && dilationRate.width > 0, "DepthwiseConv2D: dilation must be positive")
         self.inputChannels = inputChannels
         self.depthMultiplier = depthMultiplier
         self.kernelSize = kernelSize
         self.strides = strides
         self.padding = padding
+        self.dilationRate = dilationRate
         self.activation = activation
         kernel = Parameter(name: "depthwise_kernel", value: glorotUniform(
             shape: [kernelSize.height, kernelSize.width, inputChannels, depthMultiplier], generator: &generator))
@@ -159,37 +166,35 @@ public final class DepthwiseConv2D: ActivatedLayer {
 
     /// Creates a layer from given weights.
     public init(kernel: Tensor, bias: Tensor?, strides: Size2D = Size2D(1), padding: Padding = .valid,
-                activation: Activation = .linear) {
+                dilationRate: Size2D = Size2D(1), activation: Activation = .linear) {
         precondition(kernel.rank == 4, "DepthwiseConv2D: kernel must be [kh, kw, in, multiplier], got \(kernel.shape)")
+        precondition(dilationRate.height > 0 && dilationRate.width > 0, "DepthwiseConv2D: dilation must be positive")
         kernelSize = Size2D(kernel.shape[0], kernel.shape[1])
         inputChannels = kernel.shape[2]
         depthMultiplier = kernel.shape[3]
         self.strides = strides
         self.padding = padding
+        self.dilationRate = dilationRate
         self.activation = activation
         self.kernel = Parameter(name: "depthwise_kernel", value: kernel)
-        if let bias {
-            precondition(bias.shape == [inputChannels * depthMultiplier], "DepthwiseConv2D: bias \(bias.shape) should be [\(inputChannels * depthMultiplier)]")
-            self.bias = Parameter(name: "bias", value: bias)
-        } else {
-            self.bias = nil
-        }
+        self.bias = biasParameter(bias, units: inputChannels * depthMultiplier, layer: "DepthwiseConv2D")
     }
 
     public var parameters: [Parameter] { bias.map { [kernel, $0] } ?? [kernel] }
 
     public func outputShape(for inputShape: [Int]) -> [Int] {
-        precondition(inputShape.count == 3 && inputShape[2] == inputChannels,
-                     "DepthwiseConv2D: input \(inputShape) should be [h, w, \(inputChannels)]")
-        let g = WindowGeometry(inputShape: [1] + inputShape, window: kernelSize, strides: strides, padding: padding)
-        return [g.outHeight, g.outWidth, inputChannels * depthMultiplier]
+        convolvedShape(inputShape, layer: "DepthwiseConv2D", inputChannels: inputChannels,
+                       kernelSize: kernelSize.dilated(by: dilationRate), strides: strides, padding: padding,
+                       outputChannels: inputChannels * depthMultiplier)
     }
 
     public func forward(_ x: Variable, training: Bool, activation: Activation) -> Variable {
-        depthwiseConv2d(x, kernel: kernel.variable, bias: bias?.variable, strides: strides, padding: padding, activation: activation)
+        depthwiseConv2d(x, kernel: dilatedKernel(kernel.variable, rate: dilationRate), bias: bias?.variable, strides: strides,
+                        padding: padding, activation: activation)
     }
 
     public var description: String {
-        "DepthwiseConv2D(\(inputChannels) x \(depthMultiplier), kernel: \(kernelSize), strides: \(strides), padding: \(padding.rawValue), activation: \(activation))"
+        let dilation = dilationRate == Size2D(1) ? "" : ", dilation: \(dilationRate)"
+        return "DepthwiseConv2D(\(inputChannels) x \(depthMultiplier), kernel: \(kernelSize), strides: \(strides), padding: \(padding.rawValue)\(dilation), activation: \(activation))"
     }
 }

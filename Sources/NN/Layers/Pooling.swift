@@ -156,6 +156,38 @@ public func globalAveragePool2d(_ x: Variable) -> Variable {
     }
 }
 
+/// The maximum over height and width of NHWC input: `[n, h, w, c]` becomes `[n, c]`. The
+/// backward pass routes each gradient to the first maximum of its channel.
+public func globalMaxPool2d(_ x: Variable) -> Variable {
+    precondition(x.rank == 4 && x.shape[1] * x.shape[2] > 0, "globalMaxPool2d: expected non-empty NHWC input, got \(x.shape)")
+    let n = x.shape[0], pixels = x.shape[1] * x.shape[2], c = x.shape[3], imageSize = pixels * c
+    precondition(imageSize < Int(Int32.max), "globalMaxPool2d: images too large")
+    var argmax = [Int32](repeating: 0, count: n * c)
+    let xValue = x.value
+    let y = makeTensor(shape: [n, c]) { out in
+        xValue.withScalarPointer { px in argmax.withUnsafeMutableBufferPointer { indexBuffer in
+            let indices = SendablePointer(indexBuffer.baseAddress!)
+            parallelChunks(n, costPerItem: imageSize) { images in
+                for b in images {
+                    let image = px + b * imageSize, o = out + b * c, idx = indices.pointer + b * c
+                    o.update(from: image, count: c)
+                    for ch in 0..<c { idx[ch] = Int32(ch) }
+                    for p in 1..<pixels { maxUpdate(image + p * c, o, idx, offset: p * c, count: c) }
+                }
+            }
+        } }
+    }
+    let indices = argmax
+    return Variable.record(y, parents: [x]) { gradient in
+        x.accumulateGradient { dx, add in
+            if !add { dx.update(repeating: 0, count: xValue.count) }
+            gradient.withScalarPointer { g in
+                for t in 0..<(n * c) { dx[t / c * imageSize + Int(indices[t])] += g[t] }
+            }
+        }
+    }
+}
+
 /// The `[h, w, c]` output of a `poolSize` window moved by `strides` over an `[h, w, c]` input.
 private func pooledShape(_ inputShape: [Int], layer: String, poolSize: Size2D, strides: Size2D, padding: Padding) -> [Int] {
     precondition(inputShape.count == 3, "\(layer): input \(inputShape) should be [h, w, c]")
@@ -209,18 +241,47 @@ public final class AveragePool2D: Layer {
     public var description: String { "AveragePool2D(size: \(poolSize), strides: \(strides), padding: \(padding.rawValue))" }
 }
 
-/// Global average pooling, as Keras' `GlobalAveragePooling2D`: `[h, w, c]` becomes `[c]`.
-public final class GlobalAveragePool2D: Layer {
-    public init() {}
+/// Pooling over all positions: `[h, w, c]` (or `[steps, c]`) becomes `[c]`, or `[1, 1, c]` (or
+/// `[1, c]`) with `keepDims` (Keras' `keepdims=True`). The common part of the global pooling
+/// layers; 1-D input is pooled as a one-pixel-high image.
+public class GlobalPool: Layer {
+    /// The pooled axes: 2 for NHWC input, 1 for NWC.
+    public let spatialAxes: Int
+    /// Whether the output keeps the pooled axes, as extents of 1.
+    public let keepDims: Bool
+    /// `[n, h, w, c]` to `[n, c]`.
+    private let pool2d: (Variable) -> Variable
 
-    public func outputShape(for inputShape: [Int]) -> [Int] {
-        precondition(inputShape.count == 3, "GlobalAveragePool2D: input \(inputShape) should be [h, w, c]")
-        return [inputShape[2]]
+    init(spatialAxes: Int, keepDims: Bool, pool2d: @escaping (Variable) -> Variable) {
+        self.spatialAxes = spatialAxes
+        self.keepDims = keepDims
+        self.pool2d = pool2d
     }
 
-    public func callAsFunction(_ x: Variable, training: Bool) -> Variable { globalAveragePool2d(x) }
+    public func outputShape(for inputShape: [Int]) -> [Int] {
+        precondition(inputShape.count == spatialAxes + 1,
+                     "\(type(of: self)): input \(inputShape) should be [\(spatialAxes == 2 ? "h, w" : "steps"), c]")
+        return (keepDims ? [Int](repeating: 1, count: spatialAxes) : []) + [inputShape[spatialAxes]]
+    }
 
-    public var description: String { "GlobalAveragePool2D()" }
+    public func callAsFunction(_ x: Variable, training: Bool) -> Variable {
+        precondition(x.rank == spatialAxes + 2, "\(type(of: self)): expected \(spatialAxes == 2 ? "NHWC" : "NWC") input, got \(x.shape)")
+        let n = x.shape[0], c = x.shape[spatialAxes + 1]
+        let pooled = pool2d(spatialAxes == 2 ? x : x.reshaped([n, 1, x.shape[1], c]))
+        return keepDims ? pooled.reshaped([n] + [Int](repeating: 1, count: spatialAxes) + [c]) : pooled
+    }
+
+    public var description: String { "\(type(of: self))(\(keepDims ? "keepDims" : ""))" }
+}
+
+/// Global average pooling, as Keras' `GlobalAveragePooling2D`.
+public final class GlobalAveragePool2D: GlobalPool {
+    public init(keepDims: Bool = false) { super.init(spatialAxes: 2, keepDims: keepDims, pool2d: globalAveragePool2d) }
+}
+
+/// Global max pooling, as Keras' `GlobalMaxPooling2D`.
+public final class GlobalMaxPool2D: GlobalPool {
+    public init(keepDims: Bool = false) { super.init(spatialAxes: 2, keepDims: keepDims, pool2d: globalMaxPool2d) }
 }
 
 /// `o = max(o, x)` elementwise, recording `offset + i` in `idx` where `x` wins (first maximum kept).
