@@ -7,21 +7,32 @@ extension Architecture {
     /// Throws for a layer type the engine's architectures cannot describe.
     public init(model: Sequential, name: String) throws {
         let specs = try model.entries.map { entry -> LayerSpec in
+            func refuse(_ what: String) -> ModelFileError {
+                ModelFileError(file: name, layer: entry.name, "\(what) cannot be stored in a compressed model file (version \(CompressedModelFormat.version))")
+            }
+            func storable(_ activation: Activation) throws -> Activation {
+                guard ArchitectureCoding.activations.contains(activation) else { throw refuse("activation \(activation.rawValue)") }
+                return activation
+            }
             let kind: LayerSpec.Kind
             switch entry.layer {
             case let dense as Dense:
-                kind = .dense(units: dense.units, activation: dense.activation, useBias: dense.bias != nil)
+                kind = .dense(units: dense.units, activation: try storable(dense.activation), useBias: dense.bias != nil)
             case let conv as Conv2D:
+                guard conv.groups == 1, conv.dilationRate == Size2D(1) else { throw refuse("a grouped or dilated convolution") }
                 kind = .conv2d(filters: conv.filters, kernelSize: conv.kernelSize, strides: conv.strides, padding: conv.padding,
-                               activation: conv.activation, useBias: conv.bias != nil)
+                               activation: try storable(conv.activation), useBias: conv.bias != nil)
             case let conv as DepthwiseConv2D:
+                guard conv.dilationRate == Size2D(1) else { throw refuse("a dilated convolution") }
                 kind = .depthwiseConv2d(kernelSize: conv.kernelSize, strides: conv.strides, padding: conv.padding,
-                                        depthMultiplier: conv.depthMultiplier, activation: conv.activation, useBias: conv.bias != nil)
+                                        depthMultiplier: conv.depthMultiplier, activation: try storable(conv.activation),
+                                        useBias: conv.bias != nil)
             case let pool as MaxPool2D:
                 kind = .maxPool2d(poolSize: pool.poolSize, strides: pool.strides, padding: pool.padding)
             case let pool as AveragePool2D:
                 kind = .averagePool2d(poolSize: pool.poolSize, strides: pool.strides, padding: pool.padding)
-            case is GlobalAveragePool2D:
+            case let pool as GlobalAveragePool2D:
+                guard !pool.keepDims else { throw refuse("a global pool keeping its dimensions") }
                 kind = .globalAveragePool2d
             case is Flatten:
                 kind = .flatten
@@ -32,7 +43,7 @@ extension Architecture {
             case let norm as BatchNormalization:
                 kind = .batchNormalization(epsilon: norm.epsilon, momentum: norm.momentum, center: norm.beta != nil, scale: norm.gamma != nil)
             case let activation as ActivationLayer:
-                kind = .activation(activation.activation)
+                kind = .activation(try storable(activation.activation))
             case let padding as ZeroPadding2D:
                 kind = .zeroPadding2d(top: padding.top, bottom: padding.bottom, left: padding.left, right: padding.right)
             default:

@@ -96,11 +96,18 @@ func kerasClassName(_ layer: any Layer, name: String) throws -> String {
 private func kerasLayerConfig(_ layer: any Layer, name: String) throws -> [String: JSONValue] {
     func ints(_ values: Int...) -> JSONValue { .array(values.map { .number(Double($0)) }) }
     func size(_ size: Size2D) -> JSONValue { ints(size.height, size.width) }
+    func activationName(_ activation: Activation) throws -> JSONValue {
+        // Keras's `gelu` string is the exact form; its tanh approximation has no name of its own.
+        guard activation != .geluApproximate else {
+            throw ModelFileError(file: "model", layer: name, "activation \(activation.rawValue) has no Keras name")
+        }
+        return .string(activation.rawValue)
+    }
     var config: [String: JSONValue] = ["name": .string(name), "trainable": .bool(true), "dtype": .string("float32")]
     switch layer {
     case let dense as Dense:
         config["units"] = .number(Double(dense.units))
-        config["activation"] = .string(dense.activation.rawValue)
+        config["activation"] = try activationName(dense.activation)
         config["use_bias"] = .bool(dense.bias != nil)
     case let conv as Conv2D:
         config["filters"] = .number(Double(conv.filters))
@@ -108,9 +115,9 @@ private func kerasLayerConfig(_ layer: any Layer, name: String) throws -> [Strin
         config["strides"] = size(conv.strides)
         config["padding"] = .string(conv.padding.rawValue)
         config["data_format"] = .string("channels_last")
-        config["dilation_rate"] = ints(1, 1)
-        config["groups"] = .number(1)
-        config["activation"] = .string(conv.activation.rawValue)
+        config["dilation_rate"] = size(conv.dilationRate)
+        config["groups"] = .number(Double(conv.groups))
+        config["activation"] = try activationName(conv.activation)
         config["use_bias"] = .bool(conv.bias != nil)
     case let conv as DepthwiseConv2D:
         config["kernel_size"] = size(conv.kernelSize)
@@ -118,8 +125,8 @@ private func kerasLayerConfig(_ layer: any Layer, name: String) throws -> [Strin
         config["padding"] = .string(conv.padding.rawValue)
         config["depth_multiplier"] = .number(Double(conv.depthMultiplier))
         config["data_format"] = .string("channels_last")
-        config["dilation_rate"] = ints(1, 1)
-        config["activation"] = .string(conv.activation.rawValue)
+        config["dilation_rate"] = size(conv.dilationRate)
+        config["activation"] = try activationName(conv.activation)
         config["use_bias"] = .bool(conv.bias != nil)
     case let pool as MaxPool2D:
         config["pool_size"] = size(pool.poolSize)
@@ -131,7 +138,10 @@ private func kerasLayerConfig(_ layer: any Layer, name: String) throws -> [Strin
         config["strides"] = size(pool.strides)
         config["padding"] = .string(pool.padding.rawValue)
         config["data_format"] = .string("channels_last")
-    case is GlobalAveragePool2D, is Flatten:
+    case let pool as GlobalAveragePool2D:
+        config["data_format"] = .string("channels_last")
+        config["keepdims"] = .bool(pool.keepDims)
+    case is Flatten:
         config["data_format"] = .string("channels_last")
     case let reshape as Reshape:
         config["target_shape"] = .array(reshape.targetShape.map { .number(Double($0)) })
@@ -144,7 +154,7 @@ private func kerasLayerConfig(_ layer: any Layer, name: String) throws -> [Strin
         config["center"] = .bool(norm.beta != nil)
         config["scale"] = .bool(norm.gamma != nil)
     case let activation as ActivationLayer:
-        config["activation"] = .string(activation.activation.rawValue)
+        config["activation"] = try activationName(activation.activation)
     default:
         throw ModelFileError(file: "model", layer: name, "layer \(layer) has no Keras equivalent")
     }
