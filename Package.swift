@@ -25,6 +25,9 @@ let package = Package(
         // CPUID and XGETBV, read to choose OpenBLAS's kernels (TensorCore's BLASKernelSelection).
         .target(name: "CPUFeatures"),
         .target(name: "TensorCore", dependencies: ["CBLAS", "CLAPACKE", "CPUFeatures"]),
+        // The C99 runtime that runs a .dcz file on its own (microcontrollers); `compress export --c`
+        // ships it with the model. example/ is the exported main.c, not part of the library.
+        .target(name: "DCZRuntime", exclude: ["example"]),
         .target(name: "HDF5", dependencies: ["CHDF5"]),
         .target(name: "NN", dependencies: ["TensorCore"]),
         .target(name: "Compression", dependencies: ["NN", "TensorCore"]),
