@@ -32,7 +32,7 @@ let package = Package(
         .target(name: "NN", dependencies: ["TensorCore"]),
         .target(name: "Compression", dependencies: ["NN", "TensorCore"]),
         .target(name: "ModelIO", dependencies: ["Compression", "NN", "TensorCore", "HDF5", "CZlib"]),
-        .target(name: "Pipeline", dependencies: ["ModelIO", "Compression", "NN", "TensorCore", .product(name: "Yams", package: "Yams")]),
+        .target(name: "Pipeline", dependencies: ["ModelIO", "Compression", "NN", "TensorCore", "DCZRuntime", .product(name: "Yams", package: "Yams")]),
         .executableTarget(
             name: "compress",
             dependencies: [

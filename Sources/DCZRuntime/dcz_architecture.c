@@ -93,7 +93,7 @@ static dcz_status extent(dcz_walk *w, dcz_err *err, const char *field, uint32_t 
     return status;
 }
 
-static dcz_status finite(dcz_walk *w, dcz_err *err, const char *field, float *out) {
+static dcz_status read_finite(dcz_walk *w, dcz_err *err, const char *field, float *out) {
     err->field = field;
     dcz_status status = dcz_read_f32(&w->cursor, err, out);
     if (status == DCZ_OK && !isfinite(*out)) return dcz_fail(err, DCZ_E_FORMAT, "must be finite");
@@ -281,15 +281,15 @@ static dcz_status read_fields(dcz_walk *w, dcz_layer *layer, dcz_err *err) {
         return read_reshape(w, layer, layer->in_count, err);
     case DCZ_DROPOUT: {
         float rate;
-        if ((status = finite(w, err, "rate", &rate)) != DCZ_OK) return status;
+        if ((status = read_finite(w, err, "rate", &rate)) != DCZ_OK) return status;
         if (!(rate >= 0 && rate < 1)) return dcz_fail(err, DCZ_E_FORMAT, "dropout rate must be in [0, 1)");
         err->field = NULL;
         return DCZ_OK;
     }
     case DCZ_BATCHNORM: {
         float momentum;
-        if ((status = finite(w, err, "epsilon", &layer->epsilon)) != DCZ_OK) return status;
-        if ((status = finite(w, err, "momentum", &momentum)) != DCZ_OK) return status;
+        if ((status = read_finite(w, err, "epsilon", &layer->epsilon)) != DCZ_OK) return status;
+        if ((status = read_finite(w, err, "momentum", &momentum)) != DCZ_OK) return status;
         err->field = "flags";
         if ((status = dcz_read_byte(&w->cursor, err, &byte)) != DCZ_OK) return status;
         if (byte & 0xFC) return dcz_fail(err, DCZ_E_FORMAT, "unknown flags");

@@ -171,6 +171,13 @@ static dcz_status load_sections(dcz_model *m, dcz_cursor body, dcz_cursor *c, dc
     return status;
 }
 
+/* A run gives logits, as compress's do: a final softmax (fused or a layer) is left out. */
+static void strip_final_softmax(dcz_layer *last) {
+    int activated = last->type == DCZ_DENSE || last->type == DCZ_CONV2D || last->type == DCZ_DEPTHWISE ||
+                    last->type == DCZ_ACTIVATION;
+    if (activated && last->activation == DCZ_SOFTMAX) last->activation = DCZ_LINEAR;
+}
+
 /* Loads the file: measures the arena (layers NULL) or fills it. */
 static dcz_status load(dcz_model *m, uint8_t *arena, dcz_plan *plan, dcz_err *err) {
     static const uint8_t magic[4] = {0x89, 'D', 'C', 'Z'};
@@ -195,6 +202,7 @@ static dcz_status load(dcz_model *m, uint8_t *arena, dcz_plan *plan, dcz_err *er
     plan->decoded = plan->band + ALIGN8(plan->band_floats * sizeof(float));
     if ((status = load_sections(m, body, &c, arena ? layers : NULL, scratch, arena, plan, err)) != DCZ_OK) return status;
     plan->end = plan->decoded + plan->decoded_bytes;
+    if (arena && m->layer_count > 0) strip_final_softmax(&layers[m->layer_count - 1]);
     return DCZ_OK;
 }
 

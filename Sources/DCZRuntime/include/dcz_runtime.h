@@ -84,8 +84,10 @@ dcz_status dcz_model_init(dcz_model *model, const uint8_t *file, size_t size, vo
 
 /**
  * Runs the model on one input (input_count floats, row-major over the input shape, normalised as
- * the model was trained) and writes output_count floats to `logits`: the last layer's output
- * (probabilities when it ends in softmax).
+ * the model was trained) and writes output_count floats to `logits`: the output of every layer
+ * but a final softmax (fused in the last layer or a last softmax Activation layer), as compress
+ * computes logits. The largest logit is the predicted class; a softmax of them gives the
+ * probabilities.
  */
 dcz_status dcz_model_run(dcz_model *model, const float *input, float *logits);
 
