@@ -47,7 +47,11 @@ static dcz_status write_error(dcz_err *err, dcz_status status, const char *reaso
         append_number(err, &length, (uint64_t)err->layer);
         if (err->name) {
             append(err, &length, " '");
+            size_t start = length;
             dcz_name_append(err->name, err->file, err->text, err->capacity - 1, &length);
+            for (size_t i = start; i < length; i++) {
+                if ((unsigned char)err->text[i] < 0x20) err->text[i] = '?';   /* one line, no NUL */
+            }
             append(err, &length, "'");
         }
         append(err, &length, ": ");

@@ -68,8 +68,9 @@ typedef struct {
 
 /**
  * The arena bytes dcz_model_init() needs for this file and mode; 0 when the file is not a
- * valid model (dcz_model_init() then says why). The figure does not depend on the machine's
- * pointer size, so a host can compute it for a 32-bit target.
+ * valid model (dcz_model_init() then says why). It reads and checks the whole file but for one
+ * check that needs the arena: unique layer names, which dcz_model_init() makes. The figure does
+ * not depend on the machine's pointer size, so a host can compute it for a 32-bit target.
  */
 size_t dcz_arena_size_needed(const uint8_t *file, size_t size, dcz_mode mode);
 

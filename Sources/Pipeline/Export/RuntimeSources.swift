@@ -74,8 +74,9 @@ typedef struct {
 
 /**
  * The arena bytes dcz_model_init() needs for this file and mode; 0 when the file is not a
- * valid model (dcz_model_init() then says why). The figure does not depend on the machine's
- * pointer size, so a host can compute it for a 32-bit target.
+ * valid model (dcz_model_init() then says why). It reads and checks the whole file but for one
+ * check that needs the arena: unique layer names, which dcz_model_init() makes. The figure does
+ * not depend on the machine's pointer size, so a host can compute it for a 32-bit target.
  */
 size_t dcz_arena_size_needed(const uint8_t *file, size_t size, dcz_mode mode);
 
@@ -695,7 +696,11 @@ static dcz_status write_error(dcz_err *err, dcz_status status, const char *reaso
         append_number(err, &length, (uint64_t)err->layer);
         if (err->name) {
             append(err, &length, " '");
+            size_t start = length;
             dcz_name_append(err->name, err->file, err->text, err->capacity - 1, &length);
+            for (size_t i = start; i < length; i++) {
+                if ((unsigned char)err->text[i] < 0x20) err->text[i] = '?';   /* one line, no NUL */
+            }
             append(err, &length, "'");
         }
         append(err, &length, ": ");
