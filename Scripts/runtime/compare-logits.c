@@ -1,6 +1,7 @@
 /* Compares two files of logits (raw float32, OUTPUTS per image) and the labels of an IDX label
  * file: the largest difference, and each side's top-1 count.
- * usage: compare-logits A.f32 B.f32 OUTPUTS LABELS-idx1-ubyte; exits 1 when the predictions differ. */
+ * usage: compare-logits A.f32 B.f32 OUTPUTS LABELS-idx1-ubyte TOLERANCE
+ * Exits 1 when a prediction differs or a logit differs by more than TOLERANCE. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,8 +13,8 @@ static int argmax(const float *x, int n) {
 }
 
 int main(int argc, char **argv) {
-    if (argc != 5 || atoi(argv[3]) <= 0 || atoi(argv[3]) > 4096) {
-        fprintf(stderr, "usage: %s A.f32 B.f32 OUTPUTS LABELS-idx1-ubyte\n", argv[0]);
+    if (argc != 6 || atoi(argv[3]) <= 0 || atoi(argv[3]) > 4096) {
+        fprintf(stderr, "usage: %s A.f32 B.f32 OUTPUTS LABELS-idx1-ubyte TOLERANCE\n", argv[0]);
         return 2;
     }
     int outputs = atoi(argv[3]);
@@ -39,5 +40,5 @@ int main(int argc, char **argv) {
     }
     printf("%ld images: same prediction %ld, top-1 %ld (%s) and %ld (%s), largest logit difference %.3g\n", images, same,
            right_a, argv[1], right_b, argv[2], largest);
-    return same == images ? 0 : 1;
+    return same == images && largest <= atof(argv[5]) ? 0 : 1;
 }

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Speed of the C runtime (streaming and decoded-once modes) against dense float32 inference of the
+# same model by `compress eval` at batch 1, in the same run, on the 10,000 MNIST test images.
+#
+# usage: Scripts/bench-runtime.sh [MODEL.dcz ...]
+#   default: out/lenet300-deep-compression/lenet300.dcz (recipes/lenet300-deep-compression.yaml)
+#   needs data/mnist and the release binary (swift build -c release --product compress).
+# The runtime is built with cc -O2 (no -march: the code a user's default build gets) and timed
+# one image at a time, inputs in memory, best of 3 passes; compress eval decodes the file to a dense
+# model and reports its own images/s over the same images (best of 3 runs).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+models=("$@")
+[ ${#models[@]} -gt 0 ] || models=(out/lenet300-deep-compression/lenet300.dcz)
+compress="${COMPRESS:-.build/release/compress}"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+
+cc -O2 -o "$work/idx-to-f32" Scripts/runtime/idx-to-f32.c
+"$work/idx-to-f32" data/mnist/t10k-images-idx3-ubyte "$work/images.f32"
+echo "machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores; $(cc --version | head -1)"
+for model in "${models[@]}"; do
+    name="$(basename "$model" .dcz)"
+    "$compress" export "$model" --c "$work/$name" >/dev/null
+    (cd "$work/$name" && cc -O2 -std=c99 -Iruntime/include -I. "$OLDPWD/Scripts/runtime/bench_runtime.c" model.c runtime/*.c -lm -o bench)
+    echo "$name ($(wc -c <"$model") bytes):"
+    best=0
+    for _ in 1 2 3; do
+        rate="$("$compress" eval "$model" --data mnist --batch-size 1 --json | sed -n 's/.*"imagesPerSecond" : \([0-9.]*\).*/\1/p')"
+        best="$(awk -v a="$best" -v b="$rate" 'BEGIN { print (b > a ? b : a) }')"
+    done
+    printf 'compress eval, dense float32, batch 1: %.0f images/s (best of 3)\n' "$best"
+    "$work/$name/bench" "$work/images.f32" 3
+done
