@@ -110,7 +110,7 @@ typedef struct {
 static void add_bias(const dcz_layer *layer, const dcz_entry *e, uint32_t count, void *context) {
     const bias_context *c = context;
     for (uint32_t i = 0; i < count; i++) {
-        for (uint32_t at = e[i].column; at < c->count; at += layer->out_last) c->y[at] += e[i].value;
+        for (uint64_t at = e[i].column; at < c->count; at += layer->out_last) c->y[at] += e[i].value;
     }
 }
 
@@ -149,11 +149,11 @@ static void conv_kernel(const dcz_layer *layer, const dcz_entry *e, uint32_t cou
         int32_t hi = in_w - 1 - shift < 0 ? -1 : (in_w - 1 - shift) / sw;
         if (hi > out_w - 1) hi = out_w - 1;
         for (uint32_t r = 0; r < c->rows; r++) {
-            int32_t iy = (int32_t)(c->first + r) * sh - (int32_t)layer->pad_before[0] + ky;
+            int64_t iy = (int64_t)(c->first + r) * sh - layer->pad_before[0] + ky;
             if (iy < 0 || iy >= in_h) continue;
-            int64_t in = ((int64_t)iy * in_w + shift) * channels + ci;
+            int64_t in = (iy * in_w + shift) * channels + ci;
             float *out = c->y + (int64_t)r * out_w * out_c + oc;
-            for (int32_t ox = lo; ox <= hi; ox++) out[ox * out_c] += c->x[in + (int64_t)ox * sw * channels] * v;
+            for (int32_t ox = lo; ox <= hi; ox++) out[(int64_t)ox * out_c] += c->x[in + (int64_t)ox * sw * channels] * v;
         }
     }
 }
@@ -174,28 +174,28 @@ static dcz_status conv_rows(const dcz_layer *layer, dcz_weights *w, const float 
 
 /* Output row `py` of a pooling over input rows held from row `base` on at `x`. */
 static void pool_row(const dcz_layer *pool, const float *x, uint32_t base, uint32_t py, float *y) {
-    const int32_t in_h = (int32_t)pool->in[0], in_w = (int32_t)pool->in[1], channels = (int32_t)pool->in[2];
-    int32_t y0 = (int32_t)py * (int32_t)pool->stride[0] - (int32_t)pool->pad_before[0];
-    int32_t y_lo = y0 > 0 ? y0 : 0, y_hi = y0 + (int32_t)pool->kernel[0] < in_h ? y0 + (int32_t)pool->kernel[0] : in_h;
+    const int64_t in_h = pool->in[0], in_w = pool->in[1], channels = pool->in[2];
+    int64_t y0 = (int64_t)py * pool->stride[0] - pool->pad_before[0];
+    int64_t y_lo = y0 > 0 ? y0 : 0, y_hi = y0 + pool->kernel[0] < in_h ? y0 + pool->kernel[0] : in_h;
     for (uint32_t px = 0; px < pool->out[1]; px++) {
-        int32_t x0 = (int32_t)px * (int32_t)pool->stride[1] - (int32_t)pool->pad_before[1];
-        int32_t x_lo = x0 > 0 ? x0 : 0, x_hi = x0 + (int32_t)pool->kernel[1] < in_w ? x0 + (int32_t)pool->kernel[1] : in_w;
+        int64_t x0 = (int64_t)px * pool->stride[1] - pool->pad_before[1];
+        int64_t x_lo = x0 > 0 ? x0 : 0, x_hi = x0 + pool->kernel[1] < in_w ? x0 + pool->kernel[1] : in_w;
         float *out = y + px * (uint32_t)channels;
-        int32_t cells = (y_hi - y_lo) * (x_hi - x_lo);
+        int64_t cells = (y_hi - y_lo) * (x_hi - x_lo);
         float scale = 1 / (float)(cells > 1 ? cells : 1);
-        for (int32_t ch = 0; ch < channels; ch++) out[ch] = pool->type == DCZ_MAXPOOL ? -INFINITY : 0;
-        for (int32_t iy = y_lo; iy < y_hi; iy++) {
-            for (int32_t ix = x_lo; ix < x_hi; ix++) {
-                const float *in = x + (((int64_t)iy - base) * in_w + ix) * channels;
+        for (int64_t ch = 0; ch < channels; ch++) out[ch] = pool->type == DCZ_MAXPOOL ? -INFINITY : 0;
+        for (int64_t iy = y_lo; iy < y_hi; iy++) {
+            for (int64_t ix = x_lo; ix < x_hi; ix++) {
+                const float *in = x + ((iy - base) * in_w + ix) * channels;
                 if (pool->type == DCZ_MAXPOOL) {
-                    for (int32_t ch = 0; ch < channels; ch++) out[ch] = in[ch] > out[ch] ? in[ch] : out[ch];
+                    for (int64_t ch = 0; ch < channels; ch++) out[ch] = in[ch] > out[ch] ? in[ch] : out[ch];
                 } else {
-                    for (int32_t ch = 0; ch < channels; ch++) out[ch] += in[ch];
+                    for (int64_t ch = 0; ch < channels; ch++) out[ch] += in[ch];
                 }
             }
         }
         if (pool->type == DCZ_AVGPOOL) {
-            for (int32_t ch = 0; ch < channels; ch++) out[ch] *= scale;
+            for (int64_t ch = 0; ch < channels; ch++) out[ch] *= scale;
         }
     }
 }
@@ -247,7 +247,7 @@ typedef struct {
 
 static void norm_channel(const dcz_layer *layer, norm_context *c, uint32_t channel, float v) {
     float factor = c->role == 3 ? 1 / sqrtf(v + layer->epsilon) : v;
-    for (uint32_t at = channel; at < c->count; at += layer->out_last) {
+    for (uint64_t at = channel; at < c->count; at += layer->out_last) {
         switch (c->role) {
         case 0: c->x[at] *= factor; break;
         case 1: c->x[at] += v; break;
