@@ -119,7 +119,6 @@ typedef struct {
     uint32_t decoded_count;
     uint8_t kind, sparse, transposed, index_bits, modes, contexts, variant, half_centroids;
     uint8_t stream_count, zero_points;   /* zero_points: int8 zero points stored */
-    uint8_t reserved[2];
 } dcz_param;
 
 /** A stored weight: its place in the [rows, columns] view and its value. */
@@ -138,10 +137,7 @@ typedef struct {
     dcz_stream stream[5];
     dcz_code codes[6];
     uint32_t gaps_left, values_read;
-    uint32_t row, column;     /* of the current step */
-    uint32_t step;
-    uint8_t started, finished;
-    uint8_t reserved[2];
+    uint32_t step;            /* of the last stored element read */
 } dcz_reader;
 
 /** Starts reading `p`'s stored weights. */
@@ -166,7 +162,6 @@ struct dcz_name {
     uint32_t number;
     uint16_t base_length;
     uint8_t keyword, separator, numbered;
-    uint8_t reserved[3];
 };
 
 /** Appends the name's text to out[*length, capacity). */
@@ -184,7 +179,6 @@ typedef struct {
     uint8_t type, activation, same, bias, center, scale, param_count;
     uint8_t fused;            /* a convolution computed in bands into the following pooling */
     uint8_t out_rank;
-    uint8_t reserved[3];
     uint32_t out_shape[DCZ_MAX_RANK];
     dcz_param param[4];
 } dcz_layer;
@@ -216,7 +210,6 @@ int dcz_norm_role(const dcz_layer *layer, int index);
 
 /** A source of a parameter's entries: decoded in the arena, or read from the file in chunks. */
 typedef struct {
-    const dcz_param *param;
     const uint8_t *file;
     uint8_t *arena;
     dcz_reader *reader;       /* streaming */

@@ -261,7 +261,7 @@ dcz_status dcz_model_run(dcz_model *model, const float *input, float *logits) {
     dcz_err err = {model->error, sizeof model->error, model->file, -1, NULL, NULL, NULL};
     const dcz_layer *layers = (const dcz_layer *)model->arena;
     int streaming = model->mode == DCZ_MODE_STREAMING;
-    dcz_weights weights = {NULL, model->file, model->arena, streaming ? (dcz_reader *)(model->arena + model->reader_offset) : NULL,
+    dcz_weights weights = {model->file, model->arena, streaming ? (dcz_reader *)(model->arena + model->reader_offset) : NULL,
                            streaming ? (dcz_entry *)(model->arena + model->chunk_offset) : NULL, &err};
     float *buffer[2] = {(float *)(model->arena + model->buffer_offset[0]), (float *)(model->arena + model->buffer_offset[1])};
     float *band = (float *)(model->arena + model->band_offset);

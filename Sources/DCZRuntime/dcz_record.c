@@ -186,7 +186,6 @@ dcz_status dcz_reader_open(dcz_reader *r, const dcz_param *p, const uint8_t *dat
     r->gaps_left = p->gap_count;
     r->values_read = 0;
     r->step = 0;
-    r->finished = 0;
     uint8_t slot = 0;
     for (uint8_t i = 0; i < p->stream_count; i++) {
         uint8_t mode = (p->modes >> i) & 1 ? DCZ_STREAM_HUFFMAN : DCZ_STREAM_RAW;

@@ -974,7 +974,6 @@ typedef struct {
     uint32_t decoded_count;
     uint8_t kind, sparse, transposed, index_bits, modes, contexts, variant, half_centroids;
     uint8_t stream_count, zero_points;   /* zero_points: int8 zero points stored */
-    uint8_t reserved[2];
 } dcz_param;
 
 /** A stored weight: its place in the [rows, columns] view and its value. */
@@ -993,10 +992,7 @@ typedef struct {
     dcz_stream stream[5];
     dcz_code codes[6];
     uint32_t gaps_left, values_read;
-    uint32_t row, column;     /* of the current step */
-    uint32_t step;
-    uint8_t started, finished;
-    uint8_t reserved[2];
+    uint32_t step;            /* of the last stored element read */
 } dcz_reader;
 
 /** Starts reading `p`'s stored weights. */
@@ -1021,7 +1017,6 @@ struct dcz_name {
     uint32_t number;
     uint16_t base_length;
     uint8_t keyword, separator, numbered;
-    uint8_t reserved[3];
 };
 
 /** Appends the name's text to out[*length, capacity). */
@@ -1039,7 +1034,6 @@ typedef struct {
     uint8_t type, activation, same, bias, center, scale, param_count;
     uint8_t fused;            /* a convolution computed in bands into the following pooling */
     uint8_t out_rank;
-    uint8_t reserved[3];
     uint32_t out_shape[DCZ_MAX_RANK];
     dcz_param param[4];
 } dcz_layer;
@@ -1071,7 +1065,6 @@ int dcz_norm_role(const dcz_layer *layer, int index);
 
 /** A source of a parameter's entries: decoded in the arena, or read from the file in chunks. */
 typedef struct {
-    const dcz_param *param;
     const uint8_t *file;
     uint8_t *arena;
     dcz_reader *reader;       /* streaming */
@@ -1678,7 +1671,7 @@ dcz_status dcz_model_run(dcz_model *model, const float *input, float *logits) {
     dcz_err err = {model->error, sizeof model->error, model->file, -1, NULL, NULL, NULL};
     const dcz_layer *layers = (const dcz_layer *)model->arena;
     int streaming = model->mode == DCZ_MODE_STREAMING;
-    dcz_weights weights = {NULL, model->file, model->arena, streaming ? (dcz_reader *)(model->arena + model->reader_offset) : NULL,
+    dcz_weights weights = {model->file, model->arena, streaming ? (dcz_reader *)(model->arena + model->reader_offset) : NULL,
                            streaming ? (dcz_entry *)(model->arena + model->chunk_offset) : NULL, &err};
     float *buffer[2] = {(float *)(model->arena + model->buffer_offset[0]), (float *)(model->arena + model->buffer_offset[1])};
     float *band = (float *)(model->arena + model->band_offset);
@@ -1908,7 +1901,6 @@ dcz_status dcz_reader_open(dcz_reader *r, const dcz_param *p, const uint8_t *dat
     r->gaps_left = p->gap_count;
     r->values_read = 0;
     r->step = 0;
-    r->finished = 0;
     uint8_t slot = 0;
     for (uint8_t i = 0; i < p->stream_count; i++) {
         uint8_t mode = (p->modes >> i) & 1 ? DCZ_STREAM_HUFFMAN : DCZ_STREAM_RAW;
