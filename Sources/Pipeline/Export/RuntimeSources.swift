@@ -1166,32 +1166,30 @@ typedef struct {
 
 static void dense_kernel(const dcz_layer *layer, const dcz_entry *e, uint32_t count, void *context) {
     const dense_context *c = context;
+    const float *x = c->x;
+    float *y = c->y;
     uint32_t rows = layer->in_count / layer->in_last;
-    if (rows == 1) {
-        /* Entries of one output in a row (the transposed order) become a dot product with four
-         * partial sums, free of the store-to-load chain through y[column]. */
+    if (rows == 1 && layer->param[0].transposed) {
+        /* All stored inputs of one output in a row: a dot product with four partial sums, free
+         * of the store-to-load chain through y[column]. Columns never decrease in this order. */
         uint32_t i = 0;
         while (i < count) {
             uint32_t column = e[i].column, j = i;
             float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-            while (j + 4 <= count && e[j + 1].column == column && e[j + 2].column == column && e[j + 3].column == column) {
-                s0 += c->x[e[j].row] * e[j].value;
-                s1 += c->x[e[j + 1].row] * e[j + 1].value;
-                s2 += c->x[e[j + 2].row] * e[j + 2].value;
-                s3 += c->x[e[j + 3].row] * e[j + 3].value;
-                j += 4;
+            for (; j + 4 <= count && e[j + 3].column == column; j += 4) {
+                s0 += x[e[j].row] * e[j].value;
+                s1 += x[e[j + 1].row] * e[j + 1].value;
+                s2 += x[e[j + 2].row] * e[j + 2].value;
+                s3 += x[e[j + 3].row] * e[j + 3].value;
             }
-            while (j < count && e[j].column == column) {
-                s0 += c->x[e[j].row] * e[j].value;
-                j++;
-            }
-            c->y[column] += (s0 + s1) + (s2 + s3);
+            for (; j < count && e[j].column == column; j++) s0 += x[e[j].row] * e[j].value;
+            y[column] += (s0 + s1) + (s2 + s3);
             i = j;
         }
         return;
     }
     for (uint32_t i = 0; i < count; i++) {
-        for (uint32_t r = 0; r < rows; r++) c->y[r * layer->units + e[i].column] += c->x[r * layer->in_last + e[i].row] * e[i].value;
+        for (uint32_t r = 0; r < rows; r++) y[r * layer->units + e[i].column] += x[r * layer->in_last + e[i].row] * e[i].value;
     }
 }
 
