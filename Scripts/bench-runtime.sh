@@ -12,6 +12,7 @@
 # three passes over the first 1,000 images.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source Scripts/runtime/common.sh
 
 models=("$@")
 [ ${#models[@]} -gt 0 ] || models=(out/lenet300-deep-compression/lenet300.dcz)
@@ -19,8 +20,7 @@ compress="${COMPRESS:-.build/release/compress}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
-cc -O2 -o "$work/idx-to-f32" Scripts/runtime/idx-to-f32.c
-"$work/idx-to-f32" data/mnist/t10k-images-idx3-ubyte "$work/images.f32"
+runtime_images "$work/images.f32"
 echo "machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores; $(cc --version | head -1)"
 for model in "${models[@]}"; do
     name="$(basename "$model" .dcz)"

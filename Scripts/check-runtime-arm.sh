@@ -12,25 +12,23 @@
 # simulated chip (Scripts/runtime/mcu/mcu_main.c). Exits 1 when a prediction differs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source Scripts/runtime/common.sh
 
-models=("$@")
-[ ${#models[@]} -gt 0 ] || models=(out/lenet300-deep-compression/lenet300.dcz out/lenet5-deep-compression/lenet5.dcz)
+mapfile -t models < <(runtime_models "$@")
 compress="${COMPRESS:-.build/release/compress}"
 mcu=Scripts/runtime/mcu
 flags=(-mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16 -Os -std=c99 -ffunction-sections -fdata-sections)
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
-cc -O2 -o "$work/idx-to-f32" Scripts/runtime/idx-to-f32.c
-"$work/idx-to-f32" data/mnist/t10k-images-idx3-ubyte "$work/images.f32" 100
+runtime_images "$work/images.f32" 100
 echo "$(arm-none-eabi-gcc --version | head -1); $(qemu-system-arm --version | head -1)"
 
 status=0
 for model in "${models[@]}"; do
     name="$(basename "$model" .dcz)"
     export="$work/$name"
-    "$compress" export "$model" --c "$export" >/dev/null
-    (cd "$export" && cc -O2 -std=c99 -Iruntime/include main.c model.c runtime/*.c -lm -o classify)
+    runtime_export "$model" "$export"
     "$export/classify" "$work/images.f32" >"$work/$name-x86.txt"
 
     arm=(arm-none-eabi-gcc "${flags[@]}" -I"$export/runtime/include" -I"$export")

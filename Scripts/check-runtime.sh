@@ -10,25 +10,23 @@
 # run on the images as raw floats (pixels / 255, Scripts/runtime/idx-to-f32.c). Exits 1 on a mismatch.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source Scripts/runtime/common.sh
 
-models=("$@")
-[ ${#models[@]} -gt 0 ] || models=(out/lenet300-deep-compression/lenet300.dcz out/lenet5-deep-compression/lenet5.dcz)
+mapfile -t models < <(runtime_models "$@")
 compress="${COMPRESS:-.build/release/compress}"
 labels=data/mnist/t10k-labels-idx1-ubyte
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
-cc -O2 -o "$work/idx-to-f32" Scripts/runtime/idx-to-f32.c
 cc -O2 -o "$work/compare-logits" Scripts/runtime/compare-logits.c -lm
-"$work/idx-to-f32" data/mnist/t10k-images-idx3-ubyte "$work/images.f32"
+runtime_images "$work/images.f32"
 echo "machine: $(lscpu | sed -n 's/^Model name: *//p'); $(cc --version | head -1)"
 
 status=0
 for model in "${models[@]}"; do
     name="$(basename "$model" .dcz)"
     export="$work/$name"
-    "$compress" export "$model" --c "$export" >/dev/null
-    (cd "$export" && cc -O2 -std=c99 -Iruntime/include main.c model.c runtime/*.c -lm -o classify)
+    runtime_export "$model" "$export"
     "$compress" eval "$model" --data mnist --logits "$work/$name-eval.f32"
     outputs="$(sed -n 's/^#define MODEL_OUTPUT_COUNT //p' "$export/model.h")"
     for mode in streaming decoded; do
