@@ -8,8 +8,9 @@
 # small valid files of every layer type and encoding (`ContainerFuzz --write-seeds`, inputs up to
 # 4 KB), one third from the recipe outputs in out/ (inputs up to 64 KB, slower to run) when there
 # are any. Each input is loaded as it is and with its CRCs recomputed, in both modes, and run when
-# it loads (see fuzz_runtime.c). Prints the executions and the crashes found; exits 1 when there
-# is a crash (kept in .build-fuzz-runtime/crashes).
+# it loads (see fuzz_runtime.c). Prints the executions, the crashes (and timeouts, leaks, memory
+# blow-ups) found and the inputs slower than 10 s; exits 1 when there is a crash (kept in
+# .build-fuzz-runtime/crashes).
 set -euo pipefail
 
 seconds="${1:-300}"
@@ -40,6 +41,7 @@ if [ -n "$(ls "$scratch/recipes")" ]; then
 else
     fuzz "$scratch/small" "$seconds" 4096
 fi
-found="$(find "$crashes" -type f | wc -l)"
-echo "fuzz-runtime: $executions executions in $seconds s, $found crashes (status $status)"
+found="$(find "$crashes" -type f \( -name 'crash-*' -o -name 'leak-*' -o -name 'timeout-*' -o -name 'oom-*' \) | wc -l)"
+slow="$(find "$crashes" -type f -name 'slow-unit-*' | wc -l)"
+echo "fuzz-runtime: $executions executions in $seconds s, $found crashes, $slow inputs slower than 10 s (status $status)"
 [ "$found" -eq 0 ] && [ "$status" -eq 0 ]
