@@ -50,7 +50,7 @@ let package = Package(
         .testTarget(name: "NNTests", dependencies: ["NN", "TensorCore"]),
         .testTarget(name: "ModelIOTests", dependencies: ["ModelIO", "NN", "HDF5", "TensorCore"]),
         .testTarget(name: "CompressionTests", dependencies: ["Compression", "NN", "TensorCore"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "ModelIO", "Compression", "NN", "TensorCore"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "ModelIO", "Compression", "NN", "TensorCore", "DCZRuntime"]),
         .testTarget(name: "CompressTests", dependencies: ["Pipeline", "ModelIO", "TensorCore"]),
     ]
 )
