@@ -125,6 +125,14 @@ struct ExportCommandTests {
                              stderr: String(decoding: errData, as: UTF8.self))
     }
 
+    /// The system C compiler: $CC, else `cc`, else the toolchain's `clang`.
+    static func compiler() -> String {
+        if let compiler = ProcessInfo.processInfo.environment["CC"], !compiler.isEmpty { return compiler }
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin"
+        let hasCC = path.split(separator: ":").contains { FileManager.default.isExecutableFile(atPath: "\($0)/cc") }
+        return hasCC ? "cc" : "clang"
+    }
+
     /// The runtime's C files, as exported under runtime/.
     static func runtimeSources() throws -> [String] {
         let runtime = repositoryRoot.appendingPathComponent("Sources/DCZRuntime")
@@ -152,7 +160,7 @@ struct ExportCommandTests {
         let exported = try runCompress(["export", file, "--c", export.path])
         #expect(exported.status == 0, "\(exported.stderr)")
         #expect(exported.stdout.hasPrefix("wrote \(export.path): model.h, model.c"))
-        let build = try Self.run("cc", ["-std=c99", "-O2", "-Wall", "-Wextra", "-pedantic", "-Werror", "-Iruntime/include", "main.c", "model.c"]
+        let build = try Self.run(Self.compiler(), ["-std=c99", "-O2", "-Wall", "-Wextra", "-pedantic", "-Werror", "-Iruntime/include", "main.c", "model.c"]
                                  + Self.runtimeSources().map { "runtime/\($0)" } + ["-lm", "-o", "classify"], in: export)
         try #require(build.status == 0, "\(build.stderr)")
 
