@@ -115,8 +115,8 @@ typedef struct {
     uint32_t inner;           /* int8: elements per step of the scale axis */
     uint32_t section_end;
     uint32_t stream[5];       /* byte offset of each stream */
-    uint32_t decoded;         /* arena offset of the decoded entries (decoded mode) */
-    uint32_t decoded_count;
+    uint32_t decoded;         /* decoded mode: arena offset of its entries (sparse) or values (dense) */
+    uint32_t decoded_count;   /* decoded entries of a sparse record */
     uint8_t kind, sparse, transposed, index_bits, modes, contexts, variant, half_centroids;
     uint8_t stream_count, zero_points;   /* zero_points: int8 zero points stored */
 } dcz_param;
@@ -212,8 +212,8 @@ int dcz_norm_role(const dcz_layer *layer, int index);
 typedef struct {
     const uint8_t *file;
     uint8_t *arena;
-    dcz_reader *reader;       /* streaming */
-    dcz_entry *chunk;         /* streaming */
+    dcz_reader *reader;       /* streaming; NULL in decoded mode */
+    dcz_entry *chunk;
     dcz_err *err;
 } dcz_weights;
 
@@ -231,7 +231,7 @@ uint32_t dcz_band_floats(const dcz_layer *layer, const dcz_layer *next);
 /** Whether a convolution is computed in bands into `next`. */
 int dcz_can_fuse(const dcz_layer *layer, const dcz_layer *next);
 
-/** Entries decoded per chunk in streaming mode. */
+/** Entries per chunk: decoded in streaming mode, made from a dense parameter's values in decoded mode. */
 #define DCZ_CHUNK 32
 
 #endif

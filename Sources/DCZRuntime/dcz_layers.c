@@ -11,8 +11,25 @@
 
 dcz_status dcz_weights_each(dcz_weights *w, const dcz_param *param, dcz_apply apply, const dcz_layer *layer,
                             void *context) {
-    if (w->reader == NULL) {
+    if (w->reader == NULL && param->sparse) {
         apply(layer, (const dcz_entry *)(w->arena + param->decoded), param->decoded_count, context);
+        return DCZ_OK;
+    }
+    if (w->reader == NULL) {
+        /* A dense parameter's decoded values, as entries a chunk at a time. */
+        const float *values = (const float *)(w->arena + param->decoded);
+        uint32_t row = 0, column = 0;
+        for (uint32_t start = 0; start < param->count; start += DCZ_CHUNK) {
+            uint32_t n = param->count - start < DCZ_CHUNK ? param->count - start : DCZ_CHUNK;
+            for (uint32_t i = 0; i < n; i++) {
+                w->chunk[i] = (dcz_entry){row, column, values[start + i]};
+                if (++column == param->columns) {
+                    column = 0;
+                    row++;
+                }
+            }
+            apply(layer, w->chunk, n, context);
+        }
         return DCZ_OK;
     }
     dcz_status status = dcz_reader_open(w->reader, param, w->file, w->err);

@@ -121,21 +121,27 @@ static dcz_status load_param(dcz_model *m, dcz_layer *layer, int index, dcz_curs
     dcz_status status = dcz_record_scan(p, section, shape, rank, reader.codes, err);
     if (status != DCZ_OK) return status;
     err->field = "values";
+    /* Decoded, a sparse record keeps its entries, a dense one its values (every element, 0 for
+     * a codebook's zero symbol). */
     uint64_t start = plan->decoded + plan->decoded_bytes;
     int keep = arena != NULL && m->mode == DCZ_MODE_DECODED;
+    float *values = keep && !p->sparse ? (float *)(arena + start) : NULL;
+    if (values) memset(values, 0, (size_t)p->count * sizeof *values);
     if ((status = dcz_reader_open(&reader, p, m->file, err)) != DCZ_OK) return status;
     for (;;) {
         uint32_t filled;
-        dcz_entry *into = keep ? (dcz_entry *)(arena + start) + p->decoded_count : chunk;
-        if ((status = dcz_reader_fill(&reader, m->file, into, keep ? p->stored : DCZ_CHUNK, &filled, err)) != DCZ_OK) {
+        int in_arena = keep && p->sparse;
+        dcz_entry *into = in_arena ? (dcz_entry *)(arena + start) + p->decoded_count : chunk;
+        if ((status = dcz_reader_fill(&reader, m->file, into, in_arena ? p->stored : DCZ_CHUNK, &filled, err)) != DCZ_OK) {
             return status;
         }
         if (filled == 0) break;
-        if (keep) p->decoded_count += filled;
+        if (in_arena) p->decoded_count += filled;
+        for (uint32_t i = 0; values && i < filled; i++) values[(uint64_t)chunk[i].row * p->columns + chunk[i].column] = chunk[i].value;
     }
     if (m->mode == DCZ_MODE_DECODED) {
         p->decoded = (uint32_t)start;
-        plan->decoded_bytes += ALIGN8((uint64_t)p->stored * sizeof(dcz_entry));
+        plan->decoded_bytes += ALIGN8(p->sparse ? (uint64_t)p->stored * sizeof(dcz_entry) : (uint64_t)p->count * sizeof(float));
     }
     err->parameter = NULL;
     err->field = NULL;
@@ -196,7 +202,7 @@ static dcz_status load(dcz_model *m, uint8_t *arena, dcz_plan *plan, dcz_err *er
     if ((status = walk_architecture(m, body, layers, scratch, plan, err)) != DCZ_OK) return status;
     plan->reader = ALIGN8((uint64_t)m->layer_count * sizeof(dcz_layer));
     plan->chunk = plan->reader + (m->mode == DCZ_MODE_STREAMING ? ALIGN8(sizeof(dcz_reader)) : 0);
-    plan->buffer[0] = plan->chunk + (m->mode == DCZ_MODE_STREAMING ? ALIGN8(DCZ_CHUNK * sizeof(dcz_entry)) : 0);
+    plan->buffer[0] = plan->chunk + ALIGN8(DCZ_CHUNK * sizeof(dcz_entry));
     plan->buffer[1] = plan->buffer[0] + ALIGN8(plan->floats[0] * sizeof(float));
     plan->band = plan->buffer[1] + ALIGN8(plan->floats[1] * sizeof(float));
     plan->decoded = plan->band + ALIGN8(plan->band_floats * sizeof(float));
@@ -262,7 +268,7 @@ dcz_status dcz_model_run(dcz_model *model, const float *input, float *logits) {
     const dcz_layer *layers = (const dcz_layer *)model->arena;
     int streaming = model->mode == DCZ_MODE_STREAMING;
     dcz_weights weights = {model->file, model->arena, streaming ? (dcz_reader *)(model->arena + model->reader_offset) : NULL,
-                           streaming ? (dcz_entry *)(model->arena + model->chunk_offset) : NULL, &err};
+                           (dcz_entry *)(model->arena + model->chunk_offset), &err};
     float *buffer[2] = {(float *)(model->arena + model->buffer_offset[0]), (float *)(model->arena + model->buffer_offset[1])};
     float *band = (float *)(model->arena + model->band_offset);
     uint32_t current = 0;

@@ -40,7 +40,8 @@ typedef enum {
     /** Every run decodes each layer's streams as it computes, a few weights at a time: the
      *  arena holds only activations (the mode for microcontrollers). */
     DCZ_MODE_STREAMING = 0,
-    /** Weights are decoded once at init into the arena (12 bytes per stored weight): fast. */
+    /** Weights are decoded once at init into the arena (12 bytes per stored weight of a
+     *  sparse parameter, 4 per element of a dense one): fast. */
     DCZ_MODE_DECODED = 1
 } dcz_mode;
 

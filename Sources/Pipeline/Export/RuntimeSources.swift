@@ -46,7 +46,8 @@ typedef enum {
     /** Every run decodes each layer's streams as it computes, a few weights at a time: the
      *  arena holds only activations (the mode for microcontrollers). */
     DCZ_MODE_STREAMING = 0,
-    /** Weights are decoded once at init into the arena (12 bytes per stored weight): fast. */
+    /** Weights are decoded once at init into the arena (12 bytes per stored weight of a
+     *  sparse parameter, 4 per element of a dense one): fast. */
     DCZ_MODE_DECODED = 1
 } dcz_mode;
 
@@ -970,8 +971,8 @@ typedef struct {
     uint32_t inner;           /* int8: elements per step of the scale axis */
     uint32_t section_end;
     uint32_t stream[5];       /* byte offset of each stream */
-    uint32_t decoded;         /* arena offset of the decoded entries (decoded mode) */
-    uint32_t decoded_count;
+    uint32_t decoded;         /* decoded mode: arena offset of its entries (sparse) or values (dense) */
+    uint32_t decoded_count;   /* decoded entries of a sparse record */
     uint8_t kind, sparse, transposed, index_bits, modes, contexts, variant, half_centroids;
     uint8_t stream_count, zero_points;   /* zero_points: int8 zero points stored */
 } dcz_param;
@@ -1067,8 +1068,8 @@ int dcz_norm_role(const dcz_layer *layer, int index);
 typedef struct {
     const uint8_t *file;
     uint8_t *arena;
-    dcz_reader *reader;       /* streaming */
-    dcz_entry *chunk;         /* streaming */
+    dcz_reader *reader;       /* streaming; NULL in decoded mode */
+    dcz_entry *chunk;
     dcz_err *err;
 } dcz_weights;
 
@@ -1086,7 +1087,7 @@ uint32_t dcz_band_floats(const dcz_layer *layer, const dcz_layer *next);
 /** Whether a convolution is computed in bands into `next`. */
 int dcz_can_fuse(const dcz_layer *layer, const dcz_layer *next);
 
-/** Entries decoded per chunk in streaming mode. */
+/** Entries per chunk: decoded in streaming mode, made from a dense parameter's values in decoded mode. */
 #define DCZ_CHUNK 32
 
 #endif
@@ -1105,8 +1106,25 @@ int dcz_can_fuse(const dcz_layer *layer, const dcz_layer *next);
 
 dcz_status dcz_weights_each(dcz_weights *w, const dcz_param *param, dcz_apply apply, const dcz_layer *layer,
                             void *context) {
-    if (w->reader == NULL) {
+    if (w->reader == NULL && param->sparse) {
         apply(layer, (const dcz_entry *)(w->arena + param->decoded), param->decoded_count, context);
+        return DCZ_OK;
+    }
+    if (w->reader == NULL) {
+        /* A dense parameter's decoded values, as entries a chunk at a time. */
+        const float *values = (const float *)(w->arena + param->decoded);
+        uint32_t row = 0, column = 0;
+        for (uint32_t start = 0; start < param->count; start += DCZ_CHUNK) {
+            uint32_t n = param->count - start < DCZ_CHUNK ? param->count - start : DCZ_CHUNK;
+            for (uint32_t i = 0; i < n; i++) {
+                w->chunk[i] = (dcz_entry){row, column, values[start + i]};
+                if (++column == param->columns) {
+                    column = 0;
+                    row++;
+                }
+            }
+            apply(layer, w->chunk, n, context);
+        }
         return DCZ_OK;
     }
     dcz_status status = dcz_reader_open(w->reader, param, w->file, w->err);
@@ -1529,21 +1547,27 @@ static dcz_status load_param(dcz_model *m, dcz_layer *layer, int index, dcz_curs
     dcz_status status = dcz_record_scan(p, section, shape, rank, reader.codes, err);
     if (status != DCZ_OK) return status;
     err->field = "values";
+    /* Decoded, a sparse record keeps its entries, a dense one its values (every element, 0 for
+     * a codebook's zero symbol). */
     uint64_t start = plan->decoded + plan->decoded_bytes;
     int keep = arena != NULL && m->mode == DCZ_MODE_DECODED;
+    float *values = keep && !p->sparse ? (float *)(arena + start) : NULL;
+    if (values) memset(values, 0, (size_t)p->count * sizeof *values);
     if ((status = dcz_reader_open(&reader, p, m->file, err)) != DCZ_OK) return status;
     for (;;) {
         uint32_t filled;
-        dcz_entry *into = keep ? (dcz_entry *)(arena + start) + p->decoded_count : chunk;
-        if ((status = dcz_reader_fill(&reader, m->file, into, keep ? p->stored : DCZ_CHUNK, &filled, err)) != DCZ_OK) {
+        int in_arena = keep && p->sparse;
+        dcz_entry *into = in_arena ? (dcz_entry *)(arena + start) + p->decoded_count : chunk;
+        if ((status = dcz_reader_fill(&reader, m->file, into, in_arena ? p->stored : DCZ_CHUNK, &filled, err)) != DCZ_OK) {
             return status;
         }
         if (filled == 0) break;
-        if (keep) p->decoded_count += filled;
+        if (in_arena) p->decoded_count += filled;
+        for (uint32_t i = 0; values && i < filled; i++) values[(uint64_t)chunk[i].row * p->columns + chunk[i].column] = chunk[i].value;
     }
     if (m->mode == DCZ_MODE_DECODED) {
         p->decoded = (uint32_t)start;
-        plan->decoded_bytes += ALIGN8((uint64_t)p->stored * sizeof(dcz_entry));
+        plan->decoded_bytes += ALIGN8(p->sparse ? (uint64_t)p->stored * sizeof(dcz_entry) : (uint64_t)p->count * sizeof(float));
     }
     err->parameter = NULL;
     err->field = NULL;
@@ -1604,7 +1628,7 @@ static dcz_status load(dcz_model *m, uint8_t *arena, dcz_plan *plan, dcz_err *er
     if ((status = walk_architecture(m, body, layers, scratch, plan, err)) != DCZ_OK) return status;
     plan->reader = ALIGN8((uint64_t)m->layer_count * sizeof(dcz_layer));
     plan->chunk = plan->reader + (m->mode == DCZ_MODE_STREAMING ? ALIGN8(sizeof(dcz_reader)) : 0);
-    plan->buffer[0] = plan->chunk + (m->mode == DCZ_MODE_STREAMING ? ALIGN8(DCZ_CHUNK * sizeof(dcz_entry)) : 0);
+    plan->buffer[0] = plan->chunk + ALIGN8(DCZ_CHUNK * sizeof(dcz_entry));
     plan->buffer[1] = plan->buffer[0] + ALIGN8(plan->floats[0] * sizeof(float));
     plan->band = plan->buffer[1] + ALIGN8(plan->floats[1] * sizeof(float));
     plan->decoded = plan->band + ALIGN8(plan->band_floats * sizeof(float));
@@ -1670,7 +1694,7 @@ dcz_status dcz_model_run(dcz_model *model, const float *input, float *logits) {
     const dcz_layer *layers = (const dcz_layer *)model->arena;
     int streaming = model->mode == DCZ_MODE_STREAMING;
     dcz_weights weights = {model->file, model->arena, streaming ? (dcz_reader *)(model->arena + model->reader_offset) : NULL,
-                           streaming ? (dcz_entry *)(model->arena + model->chunk_offset) : NULL, &err};
+                           (dcz_entry *)(model->arena + model->chunk_offset), &err};
     float *buffer[2] = {(float *)(model->arena + model->buffer_offset[0]), (float *)(model->arena + model->buffer_offset[1])};
     float *band = (float *)(model->arena + model->band_offset);
     uint32_t current = 0;
