@@ -25,11 +25,14 @@ let package = Package(
         // CPUID and XGETBV, read to choose OpenBLAS's kernels (TensorCore's BLASKernelSelection).
         .target(name: "CPUFeatures"),
         .target(name: "TensorCore", dependencies: ["CBLAS", "CLAPACKE", "CPUFeatures"]),
+        // The C99 runtime that runs a .dcz file on its own (microcontrollers); `compress export --c`
+        // ships it with the model. example/ is the exported main.c, not part of the library.
+        .target(name: "DCZRuntime", exclude: ["example"]),
         .target(name: "HDF5", dependencies: ["CHDF5"]),
         .target(name: "NN", dependencies: ["TensorCore"]),
         .target(name: "Compression", dependencies: ["NN", "TensorCore"]),
         .target(name: "ModelIO", dependencies: ["Compression", "NN", "TensorCore", "HDF5", "CZlib"]),
-        .target(name: "Pipeline", dependencies: ["ModelIO", "Compression", "NN", "TensorCore", .product(name: "Yams", package: "Yams")]),
+        .target(name: "Pipeline", dependencies: ["ModelIO", "Compression", "NN", "TensorCore", "DCZRuntime", .product(name: "Yams", package: "Yams")]),
         .executableTarget(
             name: "compress",
             dependencies: [
@@ -51,7 +54,7 @@ let package = Package(
         .testTarget(name: "NNTests", dependencies: ["NN", "TensorCore"]),
         .testTarget(name: "ModelIOTests", dependencies: ["ModelIO", "NN", "HDF5", "TensorCore"]),
         .testTarget(name: "CompressionTests", dependencies: ["Compression", "NN", "TensorCore"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "ModelIO", "Compression", "NN", "TensorCore"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "ModelIO", "Compression", "NN", "TensorCore", "DCZRuntime"]),
         .testTarget(name: "CompressTests", dependencies: ["Pipeline", "ModelIO", "TensorCore"]),
     ]
 )

@@ -12,6 +12,6 @@ struct Compress: ParsableCommand {
             per minibatch (see README, "Determinism"). `compress doctor` shows what runs.
             """,
         version: "0.1.0",
-        subcommands: [Inspect.self, Train.self, Eval.self, Prune.self, Quantize.self, Check.self, SVD.self, Flatten.self, Huffman.self, Decompress.self, Sensitivity.self, Report.self, Run.self, Doctor.self]
+        subcommands: [Inspect.self, Train.self, Eval.self, Prune.self, Quantize.self, Check.self, SVD.self, Flatten.self, Huffman.self, Decompress.self, Sensitivity.self, Report.self, Run.self, Doctor.self, Export.self]
     )
 }

@@ -14,6 +14,8 @@ extension Compress {
         @OptionGroup var dataOptions: DataOptions
         @Option(help: "Images per inference batch.") var batchSize: Int = 1000
         @Flag(help: "Print JSON instead of text.") var json = false
+        @Option(help: "Also write every image's logits to this file, raw little-endian float32 (to compare another runtime with).")
+        var logits: String?
 
         func validate() throws {
             if batchSize <= 0 { throw ValidationError("--batch-size must be positive") }
@@ -25,6 +27,7 @@ extension Compress {
                 let network = try loadModel(path: model)
                 let test = try dataOptions.load(.test)
                 try checkModelFitsData(network, test)
+                if let logits { try writeModelLogits(network, on: test, batchSize: batchSize, to: logits) }
                 return evaluateModel(network, on: test, batchSize: batchSize)
             }
             let report = EvaluationReport(model: model, data: dataOptions.data, evaluation)
