@@ -72,7 +72,7 @@ static dcz_status read_name(dcz_walk *w, uint8_t type, dcz_name *name, dcz_err *
         if (length == 0) return dcz_fail(err, DCZ_E_FORMAT, "an empty stored name");
         if (length > w->cursor.end - w->cursor.pos) return dcz_fail(err, DCZ_E_TRUNCATED, "ends early (truncated)");
         const uint8_t *bytes = w->cursor.data + w->cursor.pos;
-        if (!dcz_valid_utf8(bytes, length)) return dcz_fail(err, DCZ_E_FORMAT, "is not valid UTF-8");
+        if (!dcz_valid_name(bytes, length)) return dcz_fail(err, DCZ_E_FORMAT, "is not UTF-8 without '/' and control characters");
         if (memchr(bytes, '.', length) != NULL) return dcz_fail(err, DCZ_E_FORMAT, "layer names must be without dots");
         name->base = w->cursor.pos;
         name->base_length = (uint16_t)length;
@@ -214,7 +214,7 @@ dcz_status dcz_walk_start(dcz_walk *w, dcz_cursor c, dcz_err *err) {
     err->field = "architecture: model name";
     if ((status = dcz_read_varint(&w->cursor, err, 255, &length)) != DCZ_OK) return status;
     if (length > w->cursor.end - w->cursor.pos) return dcz_fail(err, DCZ_E_TRUNCATED, "ends early (truncated)");
-    if (!dcz_valid_utf8(w->cursor.data + w->cursor.pos, (uint32_t)length)) return dcz_fail(err, DCZ_E_FORMAT, "is not valid UTF-8");
+    if (!dcz_valid_name(w->cursor.data + w->cursor.pos, (uint32_t)length)) return dcz_fail(err, DCZ_E_FORMAT, "is not UTF-8 without '/' and control characters");
     w->cursor.pos += (uint32_t)length;
     err->field = "architecture: input rank";
     if ((status = dcz_read_varint(&w->cursor, err, DCZ_MAX_RANK, &value)) != DCZ_OK) return status;
@@ -289,6 +289,7 @@ static dcz_status read_fields(dcz_walk *w, dcz_layer *layer, dcz_err *err) {
     case DCZ_BATCHNORM: {
         float momentum;
         if ((status = read_finite(w, err, "epsilon", &layer->epsilon)) != DCZ_OK) return status;
+        if (layer->epsilon < 0) return dcz_fail(err, DCZ_E_FORMAT, "epsilon must not be negative");
         if ((status = read_finite(w, err, "momentum", &momentum)) != DCZ_OK) return status;
         err->field = "flags";
         if ((status = dcz_read_byte(&w->cursor, err, &byte)) != DCZ_OK) return status;

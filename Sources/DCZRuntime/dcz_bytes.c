@@ -105,12 +105,16 @@ uint32_t dcz_crc32(const uint8_t *data, uint32_t size) {
     return crc ^ 0xFFFFFFFFu;
 }
 
-int dcz_valid_utf8(const uint8_t *data, uint32_t size) {
+int dcz_valid_name(const uint8_t *data, uint32_t size) {
     uint32_t i = 0;
     while (i < size) {
         uint8_t b = data[i];
         uint32_t extra, minimum, value;
-        if (b < 0x80) { i++; continue; }
+        if (b < 0x80) {
+            if (b < 0x20 || b == 0x7F || b == '/') return 0;
+            i++;
+            continue;
+        }
         if (b >= 0xC2 && b <= 0xDF) { extra = 1; minimum = 0x80; value = b & 0x1F; }
         else if (b >= 0xE0 && b <= 0xEF) { extra = 2; minimum = 0x800; value = b & 0x0F; }
         else if (b >= 0xF0 && b <= 0xF4) { extra = 3; minimum = 0x10000; value = b & 0x07; }
@@ -122,6 +126,7 @@ int dcz_valid_utf8(const uint8_t *data, uint32_t size) {
             value = value << 6 | (next & 0x3F);
         }
         if (value < minimum || value > 0x10FFFF || (value >= 0xD800 && value <= 0xDFFF)) return 0;
+        if (value <= 0x9F || value == 0x2028 || value == 0x2029) return 0;   /* C1 controls, line separators */
         i += extra + 1;
     }
     return 1;

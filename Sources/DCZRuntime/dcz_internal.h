@@ -49,8 +49,9 @@ float dcz_f32_at(const uint8_t *p);
 float dcz_f16_at(const uint8_t *p);
 /** CRC-32 (ISO-HDLC, as zlib) of `size` bytes. */
 uint32_t dcz_crc32(const uint8_t *data, uint32_t size);
-/** Whether bytes are valid UTF-8. */
-int dcz_valid_utf8(const uint8_t *data, uint32_t size);
+/** Whether bytes are a valid name, as compress's reader requires: UTF-8 without '/' or control
+ *  characters (C0, DEL, C1, U+2028, U+2029). Layer names also exclude '.', checked apart. */
+int dcz_valid_name(const uint8_t *data, uint32_t size);
 
 /* ---- Bits and Huffman codes (dcz_huffman.c) ---------------------------------------------- */
 

@@ -196,7 +196,7 @@ static dcz_status read_name(dcz_walk *w, uint8_t type, dcz_name *name, dcz_err *
         if (length == 0) return dcz_fail(err, DCZ_E_FORMAT, "an empty stored name");
         if (length > w->cursor.end - w->cursor.pos) return dcz_fail(err, DCZ_E_TRUNCATED, "ends early (truncated)");
         const uint8_t *bytes = w->cursor.data + w->cursor.pos;
-        if (!dcz_valid_utf8(bytes, length)) return dcz_fail(err, DCZ_E_FORMAT, "is not valid UTF-8");
+        if (!dcz_valid_name(bytes, length)) return dcz_fail(err, DCZ_E_FORMAT, "is not UTF-8 without '/' and control characters");
         if (memchr(bytes, '.', length) != NULL) return dcz_fail(err, DCZ_E_FORMAT, "layer names must be without dots");
         name->base = w->cursor.pos;
         name->base_length = (uint16_t)length;
@@ -338,7 +338,7 @@ dcz_status dcz_walk_start(dcz_walk *w, dcz_cursor c, dcz_err *err) {
     err->field = "architecture: model name";
     if ((status = dcz_read_varint(&w->cursor, err, 255, &length)) != DCZ_OK) return status;
     if (length > w->cursor.end - w->cursor.pos) return dcz_fail(err, DCZ_E_TRUNCATED, "ends early (truncated)");
-    if (!dcz_valid_utf8(w->cursor.data + w->cursor.pos, (uint32_t)length)) return dcz_fail(err, DCZ_E_FORMAT, "is not valid UTF-8");
+    if (!dcz_valid_name(w->cursor.data + w->cursor.pos, (uint32_t)length)) return dcz_fail(err, DCZ_E_FORMAT, "is not UTF-8 without '/' and control characters");
     w->cursor.pos += (uint32_t)length;
     err->field = "architecture: input rank";
     if ((status = dcz_read_varint(&w->cursor, err, DCZ_MAX_RANK, &value)) != DCZ_OK) return status;
@@ -413,6 +413,7 @@ static dcz_status read_fields(dcz_walk *w, dcz_layer *layer, dcz_err *err) {
     case DCZ_BATCHNORM: {
         float momentum;
         if ((status = read_finite(w, err, "epsilon", &layer->epsilon)) != DCZ_OK) return status;
+        if (layer->epsilon < 0) return dcz_fail(err, DCZ_E_FORMAT, "epsilon must not be negative");
         if ((status = read_finite(w, err, "momentum", &momentum)) != DCZ_OK) return status;
         err->field = "flags";
         if ((status = dcz_read_byte(&w->cursor, err, &byte)) != DCZ_OK) return status;
@@ -625,12 +626,16 @@ uint32_t dcz_crc32(const uint8_t *data, uint32_t size) {
     return crc ^ 0xFFFFFFFFu;
 }
 
-int dcz_valid_utf8(const uint8_t *data, uint32_t size) {
+int dcz_valid_name(const uint8_t *data, uint32_t size) {
     uint32_t i = 0;
     while (i < size) {
         uint8_t b = data[i];
         uint32_t extra, minimum, value;
-        if (b < 0x80) { i++; continue; }
+        if (b < 0x80) {
+            if (b < 0x20 || b == 0x7F || b == '/') return 0;
+            i++;
+            continue;
+        }
         if (b >= 0xC2 && b <= 0xDF) { extra = 1; minimum = 0x80; value = b & 0x1F; }
         else if (b >= 0xE0 && b <= 0xEF) { extra = 2; minimum = 0x800; value = b & 0x0F; }
         else if (b >= 0xF0 && b <= 0xF4) { extra = 3; minimum = 0x10000; value = b & 0x07; }
@@ -642,6 +647,7 @@ int dcz_valid_utf8(const uint8_t *data, uint32_t size) {
             value = value << 6 | (next & 0x3F);
         }
         if (value < minimum || value > 0x10FFFF || (value >= 0xD800 && value <= 0xDFFF)) return 0;
+        if (value <= 0x9F || value == 0x2028 || value == 0x2029) return 0;   /* C1 controls, line separators */
         i += extra + 1;
     }
     return 1;
@@ -905,8 +911,9 @@ float dcz_f32_at(const uint8_t *p);
 float dcz_f16_at(const uint8_t *p);
 /** CRC-32 (ISO-HDLC, as zlib) of `size` bytes. */
 uint32_t dcz_crc32(const uint8_t *data, uint32_t size);
-/** Whether bytes are valid UTF-8. */
-int dcz_valid_utf8(const uint8_t *data, uint32_t size);
+/** Whether bytes are a valid name, as compress's reader requires: UTF-8 without '/' or control
+ *  characters (C0, DEL, C1, U+2028, U+2029). Layer names also exclude '.', checked apart. */
+int dcz_valid_name(const uint8_t *data, uint32_t size);
 
 /* ---- Bits and Huffman codes (dcz_huffman.c) ---------------------------------------------- */
 
