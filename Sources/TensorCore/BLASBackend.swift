@@ -46,7 +46,7 @@ public enum BLASBackend {
 
     /// `kernels Haswell (detected by OpenBLAS); 2 threads`: one line for logs and headers.
     public static var kernelSummary: String {
-        "kernels \(coreName) (\(choice.reason)); \(threadCount) threads"
+        "kernels \(coreName) (\(choice.reason)); \(threadCount) thread\(threadCount == 1 ? "" : "s")"
     }
 
     /// Settles the kernel choice before the first BLAS call; cheap after the first time.

@@ -78,6 +78,6 @@ public struct SystemReport: Encodable, Sendable {
 
     /// One line for the header of training runs and benchmarks.
     public static var blasLine: String {
-        "BLAS: OpenBLAS \(BLASBackend.kernelSummary); NN \(kernelThreadCount) threads\(Reproducibility.isEnabled ? "; reproducible mode" : "")"
+        "BLAS: OpenBLAS \(BLASBackend.kernelSummary); NN \(kernelThreadCount) thread\(kernelThreadCount == 1 ? "" : "s")\(Reproducibility.isEnabled ? "; reproducible mode" : "")"
     }
 }
