@@ -97,7 +97,10 @@ public enum Loss: String, Sendable, CaseIterable {
 
 /// How many rows of `logits` `[n, classes]` have their label among the `k` largest entries.
 ///
-/// A label counts when fewer than `k` entries are strictly larger than its own (ties favour it).
+/// A label counts when fewer than `k` entries rank before it. Ties rank by class index, as
+/// `argmax` in NumPy and PyTorch picks the first largest entry, so a model whose outputs are all
+/// equal (collapsed, or pruned to nothing) scores what always answering class 0 scores, not 100%.
+/// A NaN ranks before every number, and a label scored NaN never counts.
 public func topKCorrect(logits: Tensor, labels: [Int32], k: Int) -> Int {
     precondition(logits.rank == 2 && logits.shape[0] == labels.count, "topKCorrect: logits \(logits.shape) for \(labels.count) labels")
     let classes = logits.shape[1]
@@ -105,10 +108,12 @@ public func topKCorrect(logits: Tensor, labels: [Int32], k: Int) -> Int {
     logits.withScalarPointer { x in
         for r in 0..<labels.count {
             let row = x + r * classes
-            let target = row[Int(labels[r])]
-            var larger = 0
-            for j in 0..<classes where row[j] > target { larger += 1 }
-            if larger < k { correct += 1 }
+            let label = Int(labels[r])
+            let target = row[label]
+            guard !target.isNaN else { continue }
+            var before = 0
+            for j in 0..<classes where row[j] > target || row[j].isNaN || (row[j] == target && j < label) { before += 1 }
+            if before < k { correct += 1 }
         }
     }
     return correct
