@@ -81,17 +81,17 @@ enum ContainerFuzzMain {
     /// sparse floats, surgery masks, and a network with every layer type.
     static func writeSeeds(to directory: String) throws {
         var generator = RandomGenerator(seed: 1)
-        func dense(_ inputs: Int, _ units: Int) -> Sequential {
+        func dense(_ inputs: Int, _ units: Int) -> Model {
             let kernel = generator.normal(shape: [inputs, units], standardDeviation: 0.1)
             let bias = generator.normal(shape: [units], standardDeviation: 0.01)
-            return Sequential(inputShape: [inputs], layers: [("fc", Dense(kernel: kernel, bias: bias, activation: .relu))])
+            return Model(inputShape: [inputs], layers: [("fc", Dense(kernel: kernel, bias: bias, activation: .relu))])
         }
         func mask(_ parameter: Parameter, keep: Int, mode: MaskMode = .pruned) {
             parameter.mask = Tensor(shape: parameter.shape, scalars: (0..<parameter.count).map { _ in generator.nextInt(below: 100) < keep ? 1 : 0 })
             parameter.maskMode = mode
             if mode == .pruned { parameter.applyMask() }
         }
-        var seeds: [(String, Sequential, CompressionState)] = []
+        var seeds: [(String, Model, CompressionState)] = []
 
         let plain = dense(20, 8)
         seeds.append(("plain", plain, CompressionState()))
@@ -125,18 +125,18 @@ enum ContainerFuzzMain {
         seeds.append(("float16", half, CompressionState(quantization: ["fc.kernel": .float16])))
 
         let zoo = try Architecture(name: "zoo", inputShape: [8, 8, 2], layers: [
-            LayerSpec("pad", .zeroPadding2d(top: 1, bottom: 1, left: 0, right: 1)),
-            LayerSpec("conv", .conv2d(filters: 3, kernelSize: Size2D(3), padding: .same, activation: .relu)),
-            LayerSpec("norm", .batchNormalization()),
-            LayerSpec("depthwise", .depthwiseConv2d(kernelSize: Size2D(2), depthMultiplier: 2)),
-            LayerSpec("pool", .maxPool2d(poolSize: Size2D(2))),
-            LayerSpec("avg", .averagePool2d(poolSize: Size2D(2), strides: Size2D(1), padding: .same)),
-            LayerSpec("reshape", .reshape([-1, 6])),
-            LayerSpec("drop1", .dropout(rate: 0.5)),
-            LayerSpec("act", .activation(.tanh)),
-            LayerSpec("drop2", .dropout(rate: 0.25)),
-            LayerSpec("flatten", .flatten),
-            LayerSpec("dense", .dense(units: 4, activation: .softmax)),
+            LayerSpec("pad", ZeroPadding2D.self, ["padding": [1, 1, 0, 1]]),
+            LayerSpec("conv", Conv2D.self, ["filters": 3, "kernel_size": 3, "padding": "same", "activation": "relu"]),
+            LayerSpec("norm", BatchNormalization.self),
+            LayerSpec("depthwise", DepthwiseConv2D.self, ["kernel_size": 2, "depth_multiplier": 2]),
+            LayerSpec("pool", MaxPool2D.self, ["pool_size": 2]),
+            LayerSpec("avg", AveragePool2D.self, ["pool_size": 2, "strides": 1, "padding": "same"]),
+            LayerSpec("reshape", Reshape.self, ["target_shape": [-1, 6]]),
+            LayerSpec("drop1", Dropout.self, ["rate": 0.5]),
+            LayerSpec("act", ActivationLayer.self, ["activation": "tanh"]),
+            LayerSpec("drop2", Dropout.self, ["rate": 0.25]),
+            LayerSpec("flatten", Flatten.self),
+            LayerSpec("dense", Dense.self, ["units": 4, "activation": "softmax"]),
         ]).build(seed: 2)
         mask(zoo.parameter(named: "conv.kernel")!, keep: 40)
         seeds.append(("zoo", zoo, CompressionState()))

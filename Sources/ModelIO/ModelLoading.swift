@@ -7,7 +7,7 @@ import NN
 ///
 /// A missing file, one that is not a regular file (a FIFO would block), a file that is not a model, or a model the engine cannot run is an error
 /// naming the file (and the layer and field where one is at fault).
-public func loadModel(path: String) throws -> Sequential {
+public func loadModel(path: String) throws -> Model {
     try requireModelFile(path)
     if CompressedModelFormat.hasMagic(path: path) {
         return try loadCompressedModel(path: path).model
@@ -17,7 +17,7 @@ public func loadModel(path: String) throws -> Sequential {
 
 /// The model an `--arch` argument names: a built-in architecture (`lenet300`, `lenet5`) or an
 /// architecture text file, freshly initialised from `seed`; or a Keras `.h5` model, with its weights.
-public func modelForArchitectureArgument(_ argument: String, seed: UInt64) throws -> Sequential {
+public func modelForArchitectureArgument(_ argument: String, seed: UInt64) throws -> Model {
     if let builtin = Architecture.named(argument) {
         return try builtin.build(seed: seed)
     }

@@ -1,16 +1,12 @@
-/// One parameter a layer of an architecture gets: its name in the layer and its shape.
-public struct ParameterShape: Sendable, Equatable {
-    public var name: String
-    public var shape: [Int]
-
-    public init(name: String, shape: [Int]) {
-        self.name = name
-        self.shape = shape
-    }
-}
-
-/// What ``Architecture/validated()`` finds: each layer's parameters and their total size.
+/// What ``Architecture/validated()`` finds: the architecture in canonical form, how its layers
+/// connect, and each layer's shapes and parameters.
 public struct ValidatedArchitecture: Sendable, Equatable {
+    /// The architecture with every configuration in canonical form (``LayerPlan/config``).
+    public var architecture: Architecture
+    /// For each layer, the indices of the layers it takes, in order; -1 is the model's input.
+    public var inputs: [[Int]]
+    /// The shape of each layer's output example.
+    public var outputShapes: [[Int]]
     /// The parameters of each layer, in layer order (empty for layers without weights), in the
     /// order the built layer lists them.
     public var parameters: [[ParameterShape]]
@@ -19,9 +15,10 @@ public struct ValidatedArchitecture: Sendable, Equatable {
 }
 
 extension Architecture {
-    /// Checks the architecture without allocating anything: names (``LayerName``), every extent
-    /// and count positive and within ``ArchitectureLimits``, each layer fitting the shape it gets,
-    /// products computed with overflow checks; returns the parameter shapes it implies.
+    /// Checks the architecture without allocating anything: names (``LayerName``), every
+    /// layer's type known and its inputs earlier layers, every configured integer, extent and
+    /// count within ``ArchitectureLimits``, each layer fitting the shapes it gets (its
+    /// ``DescribedLayer/plan(_:inputShapes:)``), products computed with overflow checks.
     ///
     /// ``build(seed:)`` calls it first, so a model is only allocated once its size is known;
     /// loaders call it to compare that size with their own limits before building.
@@ -33,105 +30,85 @@ extension Architecture {
         guard !inputShape.isEmpty, inputShape.count <= 8, inputShape.allSatisfy({ (1...maxExtent).contains($0) }) else {
             throw ArchitectureError(line: nil, message: "input shape \(inputShape) must have 1 to 8 extents, each in 1...\(maxExtent)")
         }
-        var shape = inputShape
-        var names = Set<String>()
-        var parameters: [[ParameterShape]] = []
-        var total = 0
-        for spec in layers {
+        if let problem = LayerName.problem(with: inputName) { throw ArchitectureError(line: nil, layer: inputName, message: problem) }
+        guard !layers.isEmpty else { throw ArchitectureError(line: nil, message: "has no layers") }
+        var result = ValidatedArchitecture(architecture: self, inputs: [], outputShapes: [], parameters: [], parameterCount: 0)
+        var indices: [String: Int] = [inputName: -1]
+        var consumed = Set<Int>()
+        for (index, spec) in layers.enumerated() {
             func fail(_ message: String) -> ArchitectureError { ArchitectureError(line: nil, layer: spec.name, message: message) }
-            func product(_ values: [Int]) throws -> Int {
-                var result = 1
-                for value in values {
-                    let (next, overflow) = result.multipliedReportingOverflow(by: value)
-                    guard !overflow, next <= maxElements else { throw fail("has more than \(maxElements) elements in one shape") }
-                    result = next
-                }
-                return result
-            }
-            func extent(_ value: Int, _ what: String) throws -> Int {
-                guard (1...maxExtent).contains(value) else { throw fail("\(what) \(value) is outside 1...\(maxExtent)") }
-                return value
-            }
-            func window(_ input: Int, _ size: Int, _ stride: Int, _ padding: Padding) throws -> Int {
-                _ = try extent(size, "window")
-                _ = try extent(stride, "stride")
-                let output = padding.output(input: input, window: size, stride: stride).extent
-                guard output >= 1 else { throw fail("window \(size) is larger than input extent \(input)") }
-                return output
-            }
-            func spatial(_ what: String) throws -> (Int, Int, Int) {
-                guard shape.count == 3 else { throw fail("\(what) needs [h, w, c] input, got \(shape)") }
-                return (shape[0], shape[1], shape[2])
-            }
             if let problem = LayerName.problem(with: spec.name) { throw fail(problem) }
-            guard names.insert(spec.name).inserted else { throw fail("a second layer with this name") }
-            var layerParameters: [ParameterShape] = []
-            func parameter(_ name: String, _ parameterShape: [Int]) throws {
-                _ = try product(parameterShape)
-                layerParameters.append(ParameterShape(name: name, shape: parameterShape))
+            guard indices[spec.name] == nil else { throw fail("a second layer with this name") }
+            guard let type = spec.layerType else { throw fail("layer type '\(spec.type)' is not supported") }
+            try Architecture.checkIntegers(spec.config, fail: fail)
+            let inputs = try spec.inputs.isEmpty ? [index - 1] : spec.inputs.map { input in
+                guard let source = indices[input] else { throw fail("takes input from '\(input)', which is not an earlier layer") }
+                return source
             }
-            let features = shape[shape.count - 1]
-            switch spec.kind {
-            case let .dense(units, _, useBias):
-                try parameter("kernel", [features, try extent(units, "units")])
-                if useBias { try parameter("bias", [units]) }
-                shape[shape.count - 1] = units
-            case let .conv2d(filters, kernel, strides, padding, _, useBias):
-                let (h, w, c) = try spatial("conv2d")
-                try parameter("kernel", [kernel.height, kernel.width, c, try extent(filters, "filters")])
-                if useBias { try parameter("bias", [filters]) }
-                shape = [try window(h, kernel.height, strides.height, padding), try window(w, kernel.width, strides.width, padding), filters]
-            case let .depthwiseConv2d(kernel, strides, padding, multiplier, _, useBias):
-                let (h, w, c) = try spatial("depthwiseconv2d")
-                let channels = try product([c, try extent(multiplier, "depth multiplier")])
-                try parameter("depthwise_kernel", [kernel.height, kernel.width, c, multiplier])
-                if useBias { try parameter("bias", [channels]) }
-                shape = [try window(h, kernel.height, strides.height, padding), try window(w, kernel.width, strides.width, padding), channels]
-            case let .maxPool2d(pool, strides, padding), let .averagePool2d(pool, strides, padding):
-                let (h, w, c) = try spatial(spec.kind.keyword)
-                let strides = strides ?? pool
-                shape = [try window(h, pool.height, strides.height, padding), try window(w, pool.width, strides.width, padding), c]
-            case .globalAveragePool2d:
-                shape = [try spatial("globalavgpool2d").2]
-            case .flatten:
-                shape = [try product(shape)]
-            case let .reshape(target):
-                let count = try product(shape)
-                let unknowns = target.filter { $0 == -1 }.count
-                guard !target.isEmpty, target.count <= 8, target.allSatisfy({ (1...maxExtent).contains($0) || $0 == -1 }), unknowns <= 1 else {
-                    throw fail("cannot reshape \(shape) to \(target)")
+            consumed.formUnion(inputs)
+            let shapes = inputs.map { $0 < 0 ? inputShape : result.outputShapes[$0] }
+            let plan: LayerPlan
+            do {
+                plan = try type.plan(spec.config, inputShapes: shapes)
+            } catch {
+                throw fail("on input \(shapes.count == 1 ? "\(shapes[0])" : "\(shapes)"): \(error)")
+            }
+            guard !plan.outputShape.isEmpty, plan.outputShape.count <= 8, plan.outputShape.allSatisfy({ (1...maxExtent).contains($0) }) else {
+                throw fail("gives an output shape \(plan.outputShape) with an extent outside 1...\(maxExtent)")
+            }
+            guard checkedProduct(plan.outputShape, limit: maxElements) != nil else { throw fail("has more than \(maxElements) elements in its output") }
+            for parameter in plan.parameters {
+                guard parameter.shape.allSatisfy({ (1...maxExtent).contains($0) }),
+                      let count = checkedProduct(parameter.shape, limit: maxElements) else {
+                    throw fail("parameter \(parameter.name) has shape \(parameter.shape), outside the limits")
                 }
-                let known = try product(target.filter { $0 != -1 })
-                guard unknowns == 1 ? count % known == 0 : known == count else { throw fail("cannot reshape \(shape) to \(target)") }
-                shape = target.map { $0 == -1 ? count / known : $0 }
-            case let .dropout(rate):
-                guard rate >= 0, rate < 1 else { throw fail("dropout rate \(rate) is outside [0, 1)") }
-            case let .batchNormalization(epsilon, momentum, center, scale):
-                guard epsilon.isFinite, epsilon >= 0, momentum.isFinite else { throw fail("epsilon and momentum must be finite, epsilon not negative") }
-                if scale { try parameter("gamma", [features]) }
-                if center { try parameter("beta", [features]) }
-                try parameter("moving_mean", [features])
-                try parameter("moving_variance", [features])
-            case .activation:
-                break
-            case let .zeroPadding2d(top, bottom, left, right):
-                let (h, w, c) = try spatial("zeropad2d")
-                guard [top, bottom, left, right].allSatisfy({ (0...maxExtent).contains($0) }) else {
-                    throw fail("padding must be in 0...\(maxExtent)")
-                }
-                shape = [h + top + bottom, w + left + right, c]
-            }
-            guard shape.allSatisfy({ (1...maxExtent).contains($0) }) else {
-                throw fail("gives an output shape \(shape) with an extent outside 1...\(maxExtent)")
-            }
-            _ = try product(shape)
-            for parameter in layerParameters {
-                let (sum, overflow) = total.addingReportingOverflow(parameter.shape.reduce(1, *))
+                let (sum, overflow) = result.parameterCount.addingReportingOverflow(count)
                 guard !overflow, sum <= maxElements else { throw fail("brings the model over \(maxElements) parameters") }
-                total = sum
+                result.parameterCount = sum
             }
-            parameters.append(layerParameters)
+            result.architecture.layers[index].config = plan.config
+            result.architecture.layers[index].inputs = isChainLink(inputs, at: index) ? [] : inputs.map { $0 < 0 ? inputName : layers[$0].name }
+            result.inputs.append(inputs)
+            result.outputShapes.append(plan.outputShape)
+            result.parameters.append(plan.parameters)
+            indices[spec.name] = index
         }
-        return ValidatedArchitecture(parameters: parameters, parameterCount: total)
+        if let unused = layers.indices.dropLast().first(where: { !consumed.contains($0) }) {
+            throw ArchitectureError(line: nil, layer: layers[unused].name, message: "its output goes nowhere (only one model output is supported)")
+        }
+        return result
     }
+
+    /// Whether `inputs` is just the previous layer (the model's input for the first).
+    private func isChainLink(_ inputs: [Int], at index: Int) -> Bool { inputs == [index - 1] }
+
+    /// Throws unless every integer in `config` (in lists too) is within ±``ArchitectureLimits/maxExtent``,
+    /// so that products of a few of them cannot overflow.
+    static func checkIntegers(_ config: LayerConfig, fail: (String) -> ArchitectureError) throws {
+        func check(_ value: ConfigValue, _ key: String) throws {
+            switch value {
+            case .int(let int):
+                guard abs(int) <= ArchitectureLimits.maxExtent else {
+                    throw fail("\(key) \(int) is outside ±\(ArchitectureLimits.maxExtent)")
+                }
+            case .list(let values): for value in values { try check(value, key) }
+            default: break
+            }
+        }
+        for (key, value) in config.entries { try check(value, key) }
+    }
+
+    /// The shape of one output example; throws naming the first layer that does not fit its inputs.
+    public func outputShape() throws -> [Int] { try validated().outputShapes.last! }
+}
+
+/// The product of `values` when it is at most `limit`, without overflowing.
+func checkedProduct(_ values: [Int], limit: Int) -> Int? {
+    var result = 1
+    for value in values {
+        let (next, overflow) = result.multipliedReportingOverflow(by: value)
+        guard !overflow, next <= limit else { return nil }
+        result = next
+    }
+    return result
 }

@@ -1,6 +1,6 @@
 import TensorCore
 
-/// A building block of a ``Sequential`` model: a function of one input with named parameters.
+/// A model layer of one input (most layers).
 ///
 /// Shapes passed to and returned by ``outputShape(for:)`` omit the batch axis; the tensors seen
 /// by ``callAsFunction(_:training:)`` have it first (NHWC for images).
@@ -9,9 +9,7 @@ import TensorCore
 /// let dense = Dense(inputCount: 784, units: 300, activation: .relu, generator: &rng)
 /// let y = dense(Variable(x), training: true)
 /// ```
-public protocol Layer: AnyObject, CustomStringConvertible {
-    /// The parameters in a fixed order, each named within the layer (`kernel`, `bias`, ...).
-    var parameters: [Parameter] { get }
+public protocol Layer: ModelLayer {
     /// The shape of one output example for the shape of one input example.
     func outputShape(for inputShape: [Int]) -> [Int]
     /// Applies the layer; `training` selects batch statistics and dropout.
@@ -23,16 +21,11 @@ extension Layer {
 
     /// Applies the layer in inference mode.
     public func callAsFunction(_ x: Variable) -> Variable { self(x, training: false) }
-
-    /// The parameter with the given name inside this layer.
-    public func parameter(named name: String) -> Parameter? {
-        parameters.first { $0.name == name }
-    }
 }
 
 /// A layer with a fused output activation (Keras' `activation=` argument).
 ///
-/// ``Sequential/logits(_:training:)`` calls the last such layer with `.linear` instead of a
+/// ``Model/logits(_:training:)`` calls the last such layer with `.linear` instead of a
 /// final softmax, so training uses the fused, stable softmax cross-entropy.
 public protocol ActivatedLayer: Layer {
     /// The activation applied to the layer's output.
@@ -91,4 +84,9 @@ public func glorotUniform(shape: [Int], generator: inout RandomGenerator) -> Ten
     let fanOut = shape[shape.count - 1] * receptive
     let limit = (6 / Float(fanIn + fanOut)).squareRoot()
     return generator.uniform(shape: shape, low: -limit, high: limit)
+}
+
+extension Size2D {
+    /// The size as a configuration value: `[height, width]`.
+    public var configValue: ConfigValue { [.int(height), .int(width)] }
 }

@@ -136,7 +136,7 @@ open class Optimizer {
     }
 
     /// Updates every parameter of `model` that has a gradient.
-    public func update(_ model: Sequential) { update(model.parameters) }
+    public func update(_ model: Model) { update(model.parameters) }
 
     /// Updates every given parameter that requires and has a gradient; see ``Optimizer``.
     public func update(_ parameters: [Parameter]) {

@@ -139,7 +139,7 @@ public struct Evaluation: Sendable, Equatable, CustomStringConvertible {
 /// }
 /// ```
 public final class Trainer {
-    public let model: Sequential
+    public let model: Model
     public let optimizer: Optimizer
     public var loss: Loss
     /// Called after every optimizer step (compression passes hook in here: mask updates, ...).
@@ -147,7 +147,7 @@ public final class Trainer {
     /// Optimizer steps taken by this trainer.
     public private(set) var step = 0
 
-    public init(model: Sequential, optimizer: Optimizer, loss: Loss = .softmaxCrossEntropy) {
+    public init(model: Model, optimizer: Optimizer, loss: Loss = .softmaxCrossEntropy) {
         self.model = model
         self.optimizer = optimizer
         self.loss = loss
@@ -185,7 +185,7 @@ public final class Trainer {
     }
 
     /// Loss, top-1 and top-5 accuracy of a model in inference mode over the batches.
-    public static func evaluate<S: Sequence>(_ model: Sequential, _ batches: S, loss: Loss = .softmaxCrossEntropy) -> Evaluation
+    public static func evaluate<S: Sequence>(_ model: Model, _ batches: S, loss: Loss = .softmaxCrossEntropy) -> Evaluation
     where S.Element == Batch {
         var metrics = ClassificationMetrics()
         let start = DispatchTime.now().uptimeNanoseconds
@@ -201,7 +201,7 @@ public final class Trainer {
         Trainer.objective(model, batch, loss: loss, training: training)
     }
 
-    static func objective(_ model: Sequential, _ batch: Batch, loss: Loss, training: Bool) -> (Variable, Tensor) {
+    static func objective(_ model: Model, _ batch: Batch, loss: Loss, training: Bool) -> (Variable, Tensor) {
         let x = Variable(batch.inputs)
         switch loss {
         case .softmaxCrossEntropy:

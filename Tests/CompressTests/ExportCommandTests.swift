@@ -43,7 +43,7 @@ struct ExportCommandTests {
 
     /// The architecture built with random weights, each kernel and normalization vector given
     /// the next encoding, and statistics a batch normalization could have learnt.
-    static func model(_ text: String) throws -> (Sequential, CompressionState) {
+    static func model(_ text: String) throws -> (Model, CompressionState) {
         let model = try Architecture(parsing: text).build(seed: 7)
         var generator = RandomGenerator(seed: 11)
         var state = CompressionState()

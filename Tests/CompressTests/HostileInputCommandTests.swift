@@ -27,7 +27,7 @@ struct HostileInputCommandTests {
     func escapedOutput() throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let model = try Architecture(name: "m", inputShape: [4], layers: [LayerSpec("a|b", .dense(units: 2))]).build(seed: 1)
+        let model = try Architecture(name: "m", inputShape: [4], layers: [LayerSpec("a|b", Dense.self, ["units": 2])]).build(seed: 1)
         let path = directory.appendingPathComponent("bell\u{07}esc\u{1B}[31m.h5").path
         try saveKerasModel(model, name: "m", to: path)
         for format in ["markdown", "text"] {

@@ -23,7 +23,7 @@ struct HuffmanCommandTests {
 
     /// LeNet-300-100 from the fixtures with its kernels pruned by magnitude (Han's kept fractions)
     /// and shared on 16 evenly spaced centroids, saved with its compression metadata.
-    func prunedSharedLeNet(at path: String) throws -> (Sequential, CompressionState) {
+    func prunedSharedLeNet(at path: String) throws -> (Model, CompressionState) {
         let model = try loadModel(path: repositoryRoot.appendingPathComponent("fixtures/lenet300.h5").path)
         var state = CompressionState()
         for (layer, kept) in [("fc1", 0.08), ("fc2", 0.09), ("fc3", 0.26)] {

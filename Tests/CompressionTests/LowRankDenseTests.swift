@@ -13,10 +13,10 @@ private func matrix(_ m: Int, _ k: Int, spectrum: [Float], seed: UInt64) throws 
 }
 
 /// `flatten -> fc1 (relu) -> fc2 (softmax)` on 6x5 inputs with the given fc1 kernel.
-private func model(fc1 kernel: Tensor, seed: UInt64 = 1) -> Sequential {
+private func model(fc1 kernel: Tensor, seed: UInt64 = 1) -> Model {
     var generator = RandomGenerator(seed: seed)
     let units = kernel.shape[1]
-    return Sequential(inputShape: [6, 5, 1], layers: [
+    return Model(inputShape: [6, 5, 1], layers: [
         ("flatten", Flatten()),
         ("fc1", Dense(kernel: kernel, bias: generator.normal(shape: [units]), activation: .relu)),
         ("fc2", Dense(kernel: generator.normal(shape: [units, 4]), bias: generator.normal(shape: [4]), activation: .softmax)),
@@ -144,7 +144,7 @@ struct LowRankDenseTests {
     @Test("a taken name gets a suffix; names stay unique")
     func uniqueNames() throws {
         var generator = RandomGenerator(seed: 10)
-        let original = Sequential(inputShape: [12], layers: [
+        let original = Model(inputShape: [12], layers: [
             ("fc1_u", Dense(inputCount: 12, units: 10, generator: &generator)),
             ("fc1", Dense(inputCount: 10, units: 10, generator: &generator)),
         ])

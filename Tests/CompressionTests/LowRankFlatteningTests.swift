@@ -23,9 +23,9 @@ private func separableKernel(_ shape: [Int], terms: Int, seed: UInt64) -> Tensor
 }
 
 /// `conv (kernel, stride, padding, relu) -> flatten` on 9x10x3 inputs.
-private func model(kernel: Tensor, strides: Size2D, padding: Padding) -> Sequential {
+private func model(kernel: Tensor, strides: Size2D, padding: Padding) -> Model {
     var generator = RandomGenerator(seed: 1)
-    return Sequential(inputShape: [9, 10, kernel.shape[2]], layers: [
+    return Model(inputShape: [9, 10, kernel.shape[2]], layers: [
         ("conv", Conv2D(kernel: kernel, bias: generator.normal(shape: [kernel.shape[3]]), strides: strides,
                         padding: padding, activation: .relu)),
         ("flatten", Flatten()),

@@ -4,9 +4,9 @@ import TensorCore
 import Testing
 
 /// Flatten, fc1 (16 -> 12, relu), fc2 (12 -> 3): small enough to train in a test.
-func pruningTestClassifier(seed: UInt64 = 3) -> Sequential {
+func pruningTestClassifier(seed: UInt64 = 3) -> Model {
     var generator = RandomGenerator(seed: seed)
-    return Sequential(inputShape: [4, 4, 1], layers: [
+    return Model(inputShape: [4, 4, 1], layers: [
         ("flatten", Flatten()),
         ("fc1", Dense(inputCount: 16, units: 12, activation: .relu, generator: &generator)),
         ("fc2", Dense(inputCount: 12, units: 3, generator: &generator)),

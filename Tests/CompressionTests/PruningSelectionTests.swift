@@ -4,7 +4,7 @@ import TensorCore
 import Testing
 
 /// LeNet-5 as built in: conv1, pool1, conv2, pool2, flatten, fc1, fc2.
-func pruningTestLeNet5() throws -> Sequential {
+func pruningTestLeNet5() throws -> Model {
     try Architecture.lenet5.build(seed: 5)
 }
 

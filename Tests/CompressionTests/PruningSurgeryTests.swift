@@ -6,12 +6,12 @@ import Testing
 /// `y = w · x` with two weights, the second tiny: `[1.0, 0.01]`, trained towards `y = x₁ + x₂`,
 /// so the second weight wants to grow back to 1.
 private struct RegressionCase {
-    let model: Sequential
+    let model: Model
     let kernel: Parameter
     let layers: [PrunableLayer]
 
     init() throws {
-        model = Sequential(inputShape: [2], layers: [("fc", Dense(kernel: Tensor(shape: [2, 1], scalars: [1, 0.01]), bias: nil))])
+        model = Model(inputShape: [2], layers: [("fc", Dense(kernel: Tensor(shape: [2, 1], scalars: [1, 0.01]), bias: nil))])
         kernel = model.parameter(named: "fc.kernel")!
         layers = try PrunableLayer.select(in: model, layers: nil, includeBiases: false)
     }
@@ -41,7 +41,7 @@ struct PruningSurgeryTests {
 
     @Test("thresholds come from the mean and std of |w|; updates happen with probability (1 + gamma t)^-power until iter_stop")
     func thresholdsAndProbability() throws {
-        let model = Sequential(inputShape: [4], layers: [("fc", Dense(kernel: Tensor(shape: [4, 1], scalars: [1, -3, 0, 2]), bias: nil))])
+        let model = Model(inputShape: [4], layers: [("fc", Dense(kernel: Tensor(shape: [4, 1], scalars: [1, -3, 0, 2]), bias: nil))])
         let layers = try PrunableLayer.select(in: model, layers: nil, includeBiases: false)
         // Non-zero magnitudes 1, 3, 2: mean 2, std sqrt(2/3); x = 2 + 0.5 x 0.8165.
         let surgery = try DynamicSurgery(layers: layers, cRates: [0.5], gamma: 1e-4, power: 1, iterationStop: 20_000, seed: 1)
@@ -53,7 +53,7 @@ struct PruningSurgeryTests {
         #expect(surgery.updateProbability(iteration: 10_000) == 0.5)
         #expect(surgery.updateProbability(iteration: 20_000) == 0)
         // A very negative c-rate clamps x at zero: nothing is cut.
-        let model2 = Sequential(inputShape: [4], layers: [("fc", Dense(kernel: Tensor(shape: [4, 1], scalars: [1, -3, 0.5, 2]), bias: nil))])
+        let model2 = Model(inputShape: [4], layers: [("fc", Dense(kernel: Tensor(shape: [4, 1], scalars: [1, -3, 0.5, 2]), bias: nil))])
         let open = try DynamicSurgery(layers: try PrunableLayer.select(in: model2, layers: nil, includeBiases: false),
                                       cRates: [-10], iterationStop: 10, seed: 1)
         #expect(open.cutThresholds == [0])

@@ -181,7 +181,7 @@ struct ContainerCorruptionTests {
 
     @Test("centroids listed by use that are not distinct numbers are an error")
     func byUseCentroidsMustBeDistinct() throws {
-        let model = try Architecture(name: "", inputShape: [40], layers: [LayerSpec("fc", .dense(units: 10, useBias: false))]).build(seed: 1)
+        let model = try Architecture(name: "", inputShape: [40], layers: [LayerSpec("fc", Dense.self, ["units": 10, "use_bias": false])]).build(seed: 1)
         let kernel = model.parameter(named: "fc.kernel")!
         // 16 ascending halves used unevenly, so listing them by use makes the smaller record.
         let centroids: [Float] = (0..<16).map { Float($0) / 64 - 0.125 }

@@ -29,17 +29,17 @@ struct ContainerRoundTripTests {
     @Test("a model with every layer type rebuilds the same architecture and predictions")
     func everyLayerType() throws {
         let architecture = Architecture(name: "zoo", inputShape: [12, 12, 3], layers: [
-            LayerSpec("pad", .zeroPadding2d(top: 1, bottom: 0, left: 2, right: 1)),
-            LayerSpec("conv", .conv2d(filters: 4, kernelSize: Size2D(3, 2), strides: Size2D(1, 2), padding: .same, activation: .relu6)),
-            LayerSpec("norm", .batchNormalization(epsilon: 0.002, momentum: 0.9, center: true, scale: false)),
-            LayerSpec("depthwise", .depthwiseConv2d(kernelSize: Size2D(3), depthMultiplier: 2, activation: .tanh, useBias: false)),
-            LayerSpec("max", .maxPool2d(poolSize: Size2D(2), strides: Size2D(1), padding: .valid)),
-            LayerSpec("avg", .averagePool2d(poolSize: Size2D(2), padding: .same)),
-            LayerSpec("act", .activation(.sigmoid)),
-            LayerSpec("reshape", .reshape([-1, 8])),
-            LayerSpec("drop", .dropout(rate: 0.25)),
-            LayerSpec("flat", .flatten),
-            LayerSpec("out", .dense(units: 5, activation: .softmax)),
+            LayerSpec("pad", ZeroPadding2D.self, ["padding": [1, 0, 2, 1]]),
+            LayerSpec("conv", Conv2D.self, ["filters": 4, "kernel_size": [3, 2], "strides": [1, 2], "padding": "same", "activation": "relu6"]),
+            LayerSpec("norm", BatchNormalization.self, ["epsilon": 0.002, "momentum": 0.9, "center": true, "scale": false]),
+            LayerSpec("depthwise", DepthwiseConv2D.self, ["kernel_size": 3, "depth_multiplier": 2, "activation": "tanh", "use_bias": false]),
+            LayerSpec("max", MaxPool2D.self, ["pool_size": 2, "strides": 1, "padding": "valid"]),
+            LayerSpec("avg", AveragePool2D.self, ["pool_size": 2, "padding": "same"]),
+            LayerSpec("act", ActivationLayer.self, ["activation": "sigmoid"]),
+            LayerSpec("reshape", Reshape.self, ["target_shape": [-1, 8]]),
+            LayerSpec("drop", Dropout.self, ["rate": 0.25]),
+            LayerSpec("flat", Flatten.self),
+            LayerSpec("out", Dense.self, ["units": 5, "activation": "softmax"]),
         ])
         let model = try architecture.build(seed: 3)
         let (bytes, summary) = try encodeCompressedModel(model, name: "zoo")
@@ -66,15 +66,15 @@ struct ContainerRoundTripTests {
     @Test("layer names that count on from the previous of their type (fc1, fc2, fc3) cost one byte each and come back")
     func countedOnLayerNames() throws {
         func architecture(_ names: [String]) -> Architecture {
-            Architecture(name: "", inputShape: [6], layers: names.map { LayerSpec($0, .dense(units: 4)) })
+            Architecture(name: "", inputShape: [6], layers: names.map { LayerSpec($0, Dense.self, ["units": 4]) })
         }
         let counted = architecture(["fc1", "fc2", "fc3", "conv2d_9", "conv2d_10", "dense", "dense_1"])
         let model = try counted.build(seed: 1)
         let decoded = try decodeCompressedModel(try encodeCompressedModel(model, name: "").bytes, file: "m.dcz")
         #expect(decoded.model.entries.map(\.name) == counted.layers.map(\.name))
         let mixed = Architecture(name: "", inputShape: [6], layers: [
-            LayerSpec("d1", .dropout(rate: 0.1)), LayerSpec("fc1", .dense(units: 4)), LayerSpec("d2", .dropout(rate: 0.1)),
-            LayerSpec("fc2", .dense(units: 3)), LayerSpec("fc3", .dropout(rate: 0.1)),
+            LayerSpec("d1", Dropout.self, ["rate": 0.1]), LayerSpec("fc1", Dense.self, ["units": 4]), LayerSpec("d2", Dropout.self, ["rate": 0.1]),
+            LayerSpec("fc2", Dense.self, ["units": 3]), LayerSpec("fc3", Dropout.self, ["rate": 0.1]),
         ])
         let mixedModel = try mixed.build(seed: 1)
         let mixedBack = try decodeCompressedModel(try encodeCompressedModel(mixedModel, name: "").bytes, file: "m.dcz")
@@ -91,7 +91,7 @@ struct ContainerRoundTripTests {
     @Test("sparse layers use the index width asked for: 5 for Dense, 8 for Conv2D by default, 2 to 8 when set, the best when automatic")
     func indexBits() throws {
         let model = try Architecture(name: "net", inputShape: [8, 8, 1], layers: [
-            LayerSpec("conv", .conv2d(filters: 8, kernelSize: Size2D(3))), LayerSpec("flat", .flatten), LayerSpec("fc", .dense(units: 10)),
+            LayerSpec("conv", Conv2D.self, ["filters": 8, "kernel_size": 3]), LayerSpec("flat", Flatten.self), LayerSpec("fc", Dense.self, ["units": 10]),
         ]).build(seed: 1)
         var state = CompressionState()
         var generator = RandomGenerator(seed: 2)
@@ -114,7 +114,7 @@ struct ContainerRoundTripTests {
 
     @Test("a pruned weight stored as -0.0 comes back as +0.0; a kept -0.0 stays -0.0")
     func negativeZero() throws {
-        let model = Sequential(inputShape: [2], layers: [("fc", Dense(kernel: Tensor(shape: [2, 2], scalars: [-0.5, -0.0, 0.25, 1]), bias: nil))])
+        let model = Model(inputShape: [2], layers: [("fc", Dense(kernel: Tensor(shape: [2, 2], scalars: [-0.5, -0.0, 0.25, 1]), bias: nil))])
         let kernel = model.parameter(named: "fc.kernel")!
         kernel.mask = Tensor(shape: [2, 2], scalars: [0, 1, 1, 1])
         kernel.applyMask()
@@ -142,7 +142,7 @@ struct ContainerRoundTripTests {
     @Test("an ascending codebook used unevenly is listed by use, and the summary says so on both sides")
     func centroidsListedByUse() throws {
         for ascending in [true, false] {
-            let model = try Architecture(name: "", inputShape: [40], layers: [LayerSpec("fc", .dense(units: 10, useBias: false))]).build(seed: 1)
+            let model = try Architecture(name: "", inputShape: [40], layers: [LayerSpec("fc", Dense.self, ["units": 10, "use_bias": false])]).build(seed: 1)
             let kernel = model.parameter(named: "fc.kernel")!
             let centroids: [Float] = (0..<16).map { Float($0) / 64 - 0.125 }
             let uses = [1, 40, 3, 100, 7, 60, 2, 30, 5, 80, 4, 20, 6, 12, 9, 21]   // 400 in all

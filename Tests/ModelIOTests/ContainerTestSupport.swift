@@ -14,11 +14,11 @@ enum ContainerSamples {
     }
 
     /// A one-layer Dense model `[inputs] -> [units]` whose kernel holds `kind` content, drawn from `seed`.
-    static func denseModel(inputs: Int, units: Int, kind: Kind, seed: UInt64) -> (Sequential, CompressionState) {
+    static func denseModel(inputs: Int, units: Int, kind: Kind, seed: UInt64) -> (Model, CompressionState) {
         var generator = RandomGenerator(seed: seed)
         let kernel = generator.normal(shape: [inputs, units], standardDeviation: 0.1)
         let bias = generator.normal(shape: [units], standardDeviation: 0.01)
-        let model = Sequential(inputShape: [inputs], layers: [("fc", Dense(kernel: kernel, bias: bias, activation: .relu))])
+        let model = Model(inputShape: [inputs], layers: [("fc", Dense(kernel: kernel, bias: bias, activation: .relu))])
         var state = CompressionState()
         apply(kind, to: model.parameter(named: "fc.kernel")!, key: "fc.kernel", state: &state, generator: &generator)
         return (model, state)
@@ -64,7 +64,7 @@ enum ContainerSamples {
 
     /// Expects `decoded` to hold exactly the weights, masks, codebooks and state of `original`
     /// (cut weights as +0.0, their centroid indices -1).
-    static func expectSameContent(_ decoded: CompressedModel, _ original: Sequential, _ state: CompressionState,
+    static func expectSameContent(_ decoded: CompressedModel, _ original: Model, _ state: CompressionState,
                                   sourceLocation: SourceLocation = #_sourceLocation) {
         let restored = Dictionary(uniqueKeysWithValues: decoded.model.namedParameters.map { ($0.key, $0.parameter) })
         for (key, parameter) in original.namedParameters {

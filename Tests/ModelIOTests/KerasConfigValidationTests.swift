@@ -55,7 +55,7 @@ struct KerasConfigValidationTests {
     func quotedTextIsEscaped() throws {
         try expectRefusal("{\"class_name\": \"Dense\", \"config\": {\"name\": \"dense\",",
                           "{\"class_name\": \"Den\\nse\\u0007\", \"config\": {\"name\": \"dense\",", layer: "dense",
-                          fragment: "layer type 'Den\\nse\\u{7}' is not supported")
+                          fragment: "layer type not supported: Den\\nse\\u{7} (dense)")
     }
 
     @Test("a weight dataset that stores far less than its elements (chunks never written) is refused")
@@ -73,7 +73,7 @@ struct KerasConfigValidationTests {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         // 800 names of 100 bytes: 80 KB of layer_names, more than an object header holds.
-        let layers = [LayerSpec("fc", .dense(units: 2))] + (0..<800).map { LayerSpec(String(format: "act%097d", $0), .activation(.relu)) }
+        let layers = [LayerSpec("fc", Dense.self, ["units": 2])] + (0..<800).map { LayerSpec(String(format: "act%097d", $0), ActivationLayer.self, ["activation": "relu"]) }
         let model = try Architecture(name: "deep", inputShape: [3], layers: layers).build(seed: 1)
         let path = directory.appendingPathComponent("deep.h5").path
         try saveKerasModel(model, to: path)

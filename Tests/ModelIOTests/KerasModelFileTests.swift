@@ -92,7 +92,7 @@ struct KerasModelFileTests {
         let config = #"{"class_name": "Sequential", "config": {"name": "m", "layers": [{"class_name": "InputLayer", "config": {"batch_shape": [null, 4, 3]}}, {"class_name": "LSTM", "config": {"name": "recurrent", "units": 8}}]}}"#
         let parsed = try KerasModelConfig(json: config, file: "m.h5")
         let error = try #require(throws: ModelFileError.self) { try Architecture(keras: parsed, file: "m.h5") }
-        #expect(error.description == "m.h5: layer 'recurrent': field 'class_name': layer type 'LSTM' is not supported")
+        #expect(error.description == "m.h5: layer 'recurrent': field 'class_name': layer type not supported: LSTM (recurrent)")
     }
 
     @Test("a functional model that is a chain loads; one with branches is refused")

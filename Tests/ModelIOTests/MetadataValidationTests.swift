@@ -14,7 +14,7 @@ struct MetadataValidationTests {
     /// fresh `compression` group with `@format` and `@version` as given.
     static func model(in directory: URL, version: Int32 = 1, _ fill: (HDF5Group) throws -> Void) throws -> String {
         let path = directory.appendingPathComponent("model.h5").path
-        let model = try Architecture(name: "m", inputShape: [4], layers: [LayerSpec("fc", .dense(units: 3))]).build(seed: 1)
+        let model = try Architecture(name: "m", inputShape: [4], layers: [LayerSpec("fc", Dense.self, ["units": 3])]).build(seed: 1)
         let kernel = try #require(model.parameter(named: "fc.kernel"))
         kernel.value = Tensor(shape: [4, 3], scalars: (0..<12).map { Float($0 % 4) / 4 })
         try saveKerasModel(model, to: path)

@@ -6,14 +6,14 @@ import Testing
 @Suite("Architecture validation")
 struct ArchitectureValidationTests {
     static let zoo = Architecture(name: "zoo", inputShape: [8, 8, 2], layers: [
-        LayerSpec("pad", .zeroPadding2d(top: 1, bottom: 1, left: 0, right: 1)),
-        LayerSpec("conv", .conv2d(filters: 3, kernelSize: Size2D(3), padding: .same, activation: .relu)),
-        LayerSpec("norm", .batchNormalization(center: false)),
-        LayerSpec("depthwise", .depthwiseConv2d(kernelSize: Size2D(2), depthMultiplier: 2)),
-        LayerSpec("pool", .maxPool2d(poolSize: Size2D(2))),
-        LayerSpec("reshape", .reshape([-1, 6])),
-        LayerSpec("flatten", .flatten),
-        LayerSpec("dense", .dense(units: 4, useBias: false)),
+        LayerSpec("pad", ZeroPadding2D.self, ["padding": [1, 1, 0, 1]]),
+        LayerSpec("conv", Conv2D.self, ["filters": 3, "kernel_size": 3, "padding": "same", "activation": "relu"]),
+        LayerSpec("norm", BatchNormalization.self, ["center": false]),
+        LayerSpec("depthwise", DepthwiseConv2D.self, ["kernel_size": 2, "depth_multiplier": 2]),
+        LayerSpec("pool", MaxPool2D.self, ["pool_size": 2]),
+        LayerSpec("reshape", Reshape.self, ["target_shape": [-1, 6]]),
+        LayerSpec("flatten", Flatten.self),
+        LayerSpec("dense", Dense.self, ["units": 4, "use_bias": false]),
     ])
 
     @Test("the parameter shapes are those of the built model")
@@ -21,21 +21,21 @@ struct ArchitectureValidationTests {
         for architecture in [Self.zoo, Architecture.lenet5, Architecture.lenet300] {
             let validated = try architecture.validated()
             let model = try architecture.build(seed: 1)
-            #expect(validated.parameters == model.entries.map { $0.layer.parameters.map { ParameterShape(name: $0.name, shape: $0.shape) } })
+            #expect(validated.parameters == model.entries.map { $0.layer.parameters.map { ParameterShape($0.name, $0.shape) } })
             #expect(validated.parameterCount == model.parameterCount)
         }
     }
 
     @Test("sizes out of range are refused naming the layer, before allocating", arguments: [
-        (LayerSpec.Kind.dense(units: 1_000_000_000_000), "units 1000000000000 is outside"),
-        (.dense(units: -4), "units -4 is outside"),
-        (.dense(units: 1 << 24), "more than"),   // 2^24 x 2^24 kernel: past the element limit
-        (.reshape([-1, -1]), "cannot reshape"),
-        (.dropout(rate: 2), "dropout rate"),
-        (.batchNormalization(epsilon: .infinity), "finite"),
+        (LayerSpec("bad", Dense.self, ["units": 1_000_000_000_000]), "units 1000000000000 is outside"),
+        (LayerSpec("bad", Dense.self, ["units": -4]), "units must be a positive integer"),
+        (LayerSpec("bad", Dense.self, ["units": .int(1 << 24)]), "outside the limits"),   // 2^24 x 2^24 kernel: past the element limit
+        (LayerSpec("bad", Reshape.self, ["target_shape": [-1, -1]]), "cannot reshape"),
+        (LayerSpec("bad", Dropout.self, ["rate": 2]), "rate 2.0 is outside"),
+        (LayerSpec("bad", BatchNormalization.self, ["epsilon": .double(.infinity)]), "finite"),
     ])
-    func sizesOutOfRange(kind: LayerSpec.Kind, fragment: String) {
-        let architecture = Architecture(name: "m", inputShape: [1 << 24], layers: [LayerSpec("bad", kind)])
+    func sizesOutOfRange(spec: LayerSpec, fragment: String) {
+        let architecture = Architecture(name: "m", inputShape: [1 << 24], layers: [spec])
         #expect {
             try architecture.validated()
         } throws: { error in
@@ -47,7 +47,7 @@ struct ArchitectureValidationTests {
 
     @Test("input shapes must be positive and within the extent limit", arguments: [[-8], [0], [1_000_000_000], [], [Int](repeating: 1, count: 9)])
     func inputShapes(shape: [Int]) {
-        let architecture = Architecture(name: "m", inputShape: shape, layers: [LayerSpec("fc", .dense(units: 2))])
+        let architecture = Architecture(name: "m", inputShape: shape, layers: [LayerSpec("fc", Dense.self, ["units": 2])])
         #expect(throws: ArchitectureError.self) { try architecture.validated() }
     }
 
@@ -55,7 +55,7 @@ struct ArchitectureValidationTests {
           arguments: ["", "a/b", "a.b", "esc\u{1B}[31m", "bell\u{07}", "new\nline", "nul\u{0}", String(repeating: "x", count: 256)])
     func badNames(name: String) {
         #expect(LayerName.problem(with: name) != nil)
-        let architecture = Architecture(name: "m", inputShape: [4], layers: [LayerSpec(name, .dense(units: 2))])
+        let architecture = Architecture(name: "m", inputShape: [4], layers: [LayerSpec(name, Dense.self, ["units": 2])])
         #expect(throws: ArchitectureError.self) { try architecture.validated() }
     }
 
@@ -65,7 +65,7 @@ struct ArchitectureValidationTests {
         #expect(LayerName.problem(withModelName: "") == nil)
         #expect(LayerName.problem(withModelName: "lenet.v2") == nil)
         #expect(LayerName.problem(withModelName: "a/b") != nil)
-        let duplicate = Architecture(name: "m", inputShape: [4], layers: [LayerSpec("fc", .dense(units: 2)), LayerSpec("fc", .dense(units: 2))])
+        let duplicate = Architecture(name: "m", inputShape: [4], layers: [LayerSpec("fc", Dense.self, ["units": 2]), LayerSpec("fc", Dense.self, ["units": 2])])
         #expect(throws: ArchitectureError.self) { try duplicate.validated() }
     }
 

@@ -177,7 +177,7 @@ struct CheckSizeTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         // A model that always answers class 1: its accuracy is the share of label 1.
         let dense = Dense(kernel: Tensor(zeros: [4, 2]), bias: Tensor(shape: [2], scalars: [0, 1]))
-        let model = Sequential(inputShape: [2, 2, 1], layers: [("flatten", Flatten()), ("fc", dense)])
+        let model = Model(inputShape: [2, 2, 1], layers: [("flatten", Flatten()), ("fc", dense)])
         let path = folder.appendingPathComponent("model.h5").path
         try saveKerasModel(model, name: "model", to: path)
         let data = Dataset(images: Tensor(shape: [4, 2, 2, 1], scalars: [Float](repeating: 0.5, count: 16)), labels: [1, 1, 1, 0], classCount: 2)

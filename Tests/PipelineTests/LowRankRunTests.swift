@@ -20,9 +20,9 @@ private func linearlyLabelledData(count: Int, seed: UInt64) -> Dataset {
 }
 
 /// conv (3x3, 1 -> 6, same), flatten, fc1 (216 -> 32, relu), fc2 (32 -> 3, softmax), trained briefly.
-private func trainedModel(on data: Dataset) throws -> Sequential {
+private func trainedModel(on data: Dataset) throws -> Model {
     var generator = RandomGenerator(seed: 5)
-    let model = Sequential(inputShape: [6, 6, 1], layers: [
+    let model = Model(inputShape: [6, 6, 1], layers: [
         ("conv", Conv2D(inputChannels: 1, filters: 6, kernelSize: Size2D(3), padding: .same, activation: .relu, generator: &generator)),
         ("flatten", Flatten()),
         ("fc1", Dense(inputCount: 216, units: 32, activation: .relu, generator: &generator)),
@@ -79,7 +79,7 @@ struct LowRankRunTests {
 
     @Test("the same run twice gives the same model and report")
     func deterministic() throws {
-        func run() throws -> (Sequential, LowRankReport) {
+        func run() throws -> (Model, LowRankReport) {
             var settings = LowRankSettings(pass: .flatten(FlatteningSettings(rank: .rank(3), maxIterations: 30)), retrain: true)
             settings.training.epochs = 1
             settings.training.batchSize = 25

@@ -7,9 +7,9 @@ import TensorCore
 import Testing
 
 /// Flatten, fc1 (16 -> 24, relu), fc2 (24 -> 3) on 4x4 images.
-private func tinyModel(seed: UInt64 = 3) -> Sequential {
+private func tinyModel(seed: UInt64 = 3) -> Model {
     var generator = RandomGenerator(seed: seed)
-    return Sequential(inputShape: [4, 4, 1], layers: [
+    return Model(inputShape: [4, 4, 1], layers: [
         ("flatten", Flatten()),
         ("fc1", Dense(inputCount: 16, units: 24, activation: .relu, generator: &generator)),
         ("fc2", Dense(inputCount: 24, units: 3, generator: &generator)),

@@ -7,9 +7,9 @@ import TensorCore
 import Testing
 
 /// conv (3x3, 4 filters) and two dense layers on 6x6 images: one kernel of each kind.
-private func smallModel(seed: UInt64 = 4) -> Sequential {
+private func smallModel(seed: UInt64 = 4) -> Model {
     var generator = RandomGenerator(seed: seed)
-    return Sequential(inputShape: [6, 6, 1], layers: [
+    return Model(inputShape: [6, 6, 1], layers: [
         ("conv1", Conv2D(inputChannels: 1, filters: 4, kernelSize: Size2D(3), activation: .relu, generator: &generator)),
         ("flatten", Flatten()),
         ("fc1", Dense(inputCount: 64, units: 16, activation: .relu, generator: &generator)),
@@ -35,7 +35,7 @@ struct QuantizationRunTests {
     let train = syntheticData(count: 300, seed: 1)
     let test = syntheticData(count: 150, seed: 2)
 
-    func trainedModel() throws -> Sequential {
+    func trainedModel() throws -> Model {
         let model = smallModel()
         var settings = TrainingSettings()
         settings.epochs = 3

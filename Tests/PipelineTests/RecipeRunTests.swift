@@ -16,13 +16,13 @@ private final class RecordingExecutor: StageExecutor {
              onProgress: (StageProgress) -> Void) throws -> String {
         ran.append(stage.index)
         if stage.index == failing { throw CompressionError("layer pattern 'fc9' matches no layer") }
-        let model: Sequential
+        let model: Model
         if let input {
             model = try loadModel(path: input)
             for parameter in model.parameters { parameter.value = parameter.value * 0.5 }
         } else {
             var generator = RandomGenerator(seed: 11)
-            model = Sequential(inputShape: [4, 4, 1], layers: [
+            model = Model(inputShape: [4, 4, 1], layers: [
                 ("flatten", Flatten()), ("fc1", Dense(inputCount: 16, units: 3, generator: &generator)),
             ])
         }

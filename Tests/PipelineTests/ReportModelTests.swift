@@ -7,9 +7,9 @@ import TensorCore
 import Testing
 
 /// fc1 (16 -> 8): half its kernel cut, the rest on a 4-value codebook; fc2 (8 -> 3): plain float32.
-private func compressedModel() -> (Sequential, CompressionState) {
+private func compressedModel() -> (Model, CompressionState) {
     var generator = RandomGenerator(seed: 2)
-    let model = Sequential(inputShape: [4, 4, 1], layers: [
+    let model = Model(inputShape: [4, 4, 1], layers: [
         ("flatten", Flatten()),
         ("fc1", Dense(inputCount: 16, units: 8, activation: .relu, generator: &generator)),
         ("fc2", Dense(inputCount: 8, units: 3, generator: &generator)),
@@ -74,7 +74,7 @@ final class ReportModelTests {
         try saveKerasModel(model, name: "m", to: path, compressionState: state)
         let baseline = folder.appendingPathComponent("base.h5").path
         var generator = RandomGenerator(seed: 2)
-        let reference = Sequential(inputShape: [4, 4, 1], layers: [
+        let reference = Model(inputShape: [4, 4, 1], layers: [
             ("flatten", Flatten()), ("fc1", Dense(inputCount: 16, units: 3, generator: &generator)),
         ])
         try saveKerasModel(reference, name: "base", to: baseline)

@@ -7,9 +7,9 @@ import TensorCore
 import Testing
 
 /// Flatten, fc1 (16 -> 12, relu), fc2 (12 -> 3) on 4x4 images, trained briefly on `data`.
-private func trainedModel(on data: Dataset) throws -> Sequential {
+private func trainedModel(on data: Dataset) throws -> Model {
     var generator = RandomGenerator(seed: 5)
-    let model = Sequential(inputShape: [4, 4, 1], layers: [
+    let model = Model(inputShape: [4, 4, 1], layers: [
         ("flatten", Flatten()),
         ("fc1", Dense(inputCount: 16, units: 12, activation: .relu, generator: &generator)),
         ("fc2", Dense(inputCount: 12, units: 3, generator: &generator)),

@@ -103,7 +103,7 @@ public struct FlatteningSettings: Sendable, Equatable {
 ///     types are reported as left alone.
 /// - Throws: ``CompressionError`` for bad settings, a pattern matching no layer, a selection
 ///   without any Conv2D layer, or a kernel holding NaN or infinity (naming the layer).
-public func flattenConvolutions(of model: Sequential, layers selection: LayerSelection?,
+public func flattenConvolutions(of model: Model, layers selection: LayerSelection?,
                                 settings: FlatteningSettings) throws -> FactorizedModel {
     try settings.validate()
     let selected = try selectLayers(of: model, selection, type: Conv2D.self, typeName: "Conv2D")
@@ -118,7 +118,7 @@ public func flattenConvolutions(of model: Sequential, layers selection: LayerSel
 
 /// The flattened layers of one convolution, or why it stays.
 private func flatten(_ conv: Conv2D, named name: String, settings: FlatteningSettings,
-                     names: inout UniqueLayerNames) throws -> ([(String, any Layer)]?, LayerFactorization) {
+                     names: inout UniqueLayerNames) throws -> ([(String, any ModelLayer)]?, LayerFactorization) {
     let y = conv.kernelSize.height, x = conv.kernelSize.width, c = conv.inputChannels, f = conv.filters
     let shape = [y, x, c, f]
     let perTerm = c + y + x + f, original = y * x * c * f
@@ -145,7 +145,7 @@ private func flatten(_ conv: Conv2D, named name: String, settings: FlatteningSet
         throw CompressionError("layer \(name): field kernel: \(error)")
     }
     let vertical = cp.factors[0], horizontal = cp.factors[1], channel = cp.factors[2], filter = cp.factors[3]
-    let layers: [any Layer] = [
+    let layers: [any ModelLayer] = [
         Conv2D(kernel: channel.reshaped([1, 1, c, k]), bias: nil),
         DepthwiseConv2D(kernel: vertical.reshaped([y, 1, k, 1]), bias: nil, strides: Size2D(conv.strides.height, 1),
                         padding: conv.padding),

@@ -96,7 +96,7 @@ public struct DenseSVDSettings: Sendable, Equatable {
 ///     types are reported as left alone.
 /// - Throws: ``CompressionError`` for bad settings, a pattern matching no layer, a selection
 ///   without any Dense layer, or a kernel holding NaN or infinity (naming the layer).
-public func factorizeDenseLayers(of model: Sequential, layers selection: LayerSelection?,
+public func factorizeDenseLayers(of model: Model, layers selection: LayerSelection?,
                                  settings: DenseSVDSettings) throws -> FactorizedModel {
     try settings.validate()
     let selected = try selectLayers(of: model, selection, type: Dense.self, typeName: "Dense")
@@ -111,7 +111,7 @@ public func factorizeDenseLayers(of model: Sequential, layers selection: LayerSe
 
 /// The factors of one Dense layer, or why it stays.
 private func factorize(_ dense: Dense, named name: String, settings: DenseSVDSettings,
-                       names: inout UniqueLayerNames) throws -> ([(String, any Layer)]?, LayerFactorization) {
+                       names: inout UniqueLayerNames) throws -> ([(String, any ModelLayer)]?, LayerFactorization) {
     let m = dense.inputCount, k = dense.units
     let kernel = dense.kernel.effectiveValue
     func fail(_ error: TensorError) -> CompressionError {

@@ -53,7 +53,7 @@ public struct LayerFactorization: Sendable, Equatable {
     }
 
     /// An entry for a layer the pass keeps.
-    static func leftAlone(_ name: String, _ layer: any Layer, kernelShape: [Int], rank: Int = 0,
+    static func leftAlone(_ name: String, _ layer: any ModelLayer, kernelShape: [Int], rank: Int = 0,
                           reason: String) -> LayerFactorization {
         let count = layer.parameters.reduce(0) { $0 + $1.count }
         return LayerFactorization(layer: name, type: layerTypeName(layer), kernelShape: kernelShape, rank: rank,
@@ -65,12 +65,12 @@ public struct LayerFactorization: Sendable, Equatable {
 /// A model after a low-rank pass, with one entry per selected layer in model order.
 public struct FactorizedModel {
     /// The new model: unchanged layers are the original layer objects, shared with the input model.
-    public var model: Sequential
+    public var model: Model
     /// What happened to each selected layer.
     public var layers: [LayerFactorization]
 }
 
 /// The type name of a layer as Keras spells it (`Dense`, `Conv2D`, `MaxPool2D`).
-func layerTypeName(_ layer: any Layer) -> String {
+func layerTypeName(_ layer: any ModelLayer) -> String {
     String(describing: type(of: layer))
 }

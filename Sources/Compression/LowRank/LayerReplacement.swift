@@ -23,7 +23,7 @@ struct UniqueLayerNames {
 /// every layer of type `T`.
 ///
 /// - Throws: ``CompressionError`` when a pattern matches nothing, or when nothing considered is a `T`.
-func selectLayers<T: Layer>(of model: Sequential, _ selection: LayerSelection?, type: T.Type,
+func selectLayers<T: ModelLayer>(of model: Model, _ selection: LayerSelection?, type: T.Type,
                             typeName: String) throws -> Set<String> {
     let names: [String]
     if let selection {
@@ -41,27 +41,32 @@ func selectLayers<T: Layer>(of model: Sequential, _ selection: LayerSelection?, 
 /// Rebuilds `model`, letting `replace` swap each selected layer for new named layers (or keep
 /// it, returning nil), and collects the per-layer outcomes in model order.
 func replaceLayers(
-    of model: Sequential, selected: Set<String>,
-    _ replace: (String, any Layer, inout UniqueLayerNames) throws -> ([(String, any Layer)]?, LayerFactorization)
+    of model: Model, selected: Set<String>,
+    _ replace: (String, any ModelLayer, inout UniqueLayerNames) throws -> ([(String, any ModelLayer)]?, LayerFactorization)
 ) rethrows -> FactorizedModel {
     var names = UniqueLayerNames(model.layerNames)
-    let rebuilt = Sequential(inputShape: model.inputShape)
+    let rebuilt = Model(inputShape: model.inputShape, inputName: model.inputName)
     var outcomes: [LayerFactorization] = []
+    // A replaced layer's consumers take the last layer of its replacement.
+    var renamed: [String: String] = [:]
     for entry in model.entries {
+        var inputs = entry.inputs.map { renamed[$0] ?? $0 }
         guard selected.contains(entry.name) else {
-            rebuilt.append(entry.name, entry.layer)
+            rebuilt.append(entry.name, entry.layer, inputs: inputs)
             continue
         }
         let (replacement, outcome) = try replace(entry.name, entry.layer, &names)
         outcomes.append(outcome)
         for (name, layer) in replacement ?? [(entry.name, entry.layer)] {
-            rebuilt.append(name, layer)
+            rebuilt.append(name, layer, inputs: inputs)
+            inputs = [name]
         }
+        renamed[entry.name] = inputs[0]
     }
     return FactorizedModel(model: rebuilt, layers: outcomes)
 }
 
 /// The shape of a layer's kernel (`kernel` or `depthwise_kernel`), or `[]` for a layer without one.
-func kernelShape(of layer: any Layer) -> [Int] {
+func kernelShape(of layer: any ModelLayer) -> [Int] {
     (layer.parameter(named: "kernel") ?? layer.parameter(named: "depthwise_kernel"))?.shape ?? []
 }

@@ -12,9 +12,6 @@ public struct PrunableLayer {
     /// The pruned parameters, kernel first.
     public let parameters: [Parameter]
 
-    /// Names of parameters that hold a layer's connection weights.
-    static let kernelNames: Set<String> = ["kernel", "depthwise_kernel"]
-
     public init(name: String, parameters: [Parameter]) {
         self.name = name
         self.parameters = parameters
@@ -71,10 +68,10 @@ public struct PrunableLayer {
     /// Errors name the culprit: a pattern without wildcards that names no layer, a layer that has
     /// no weights, a glob that matches no layer with weights, or a weight-shared kernel (prune
     /// before quantizing).
-    public static func select(in model: Sequential, layers selection: LayerSelection?, includeBiases: Bool) throws -> [PrunableLayer] {
+    public static func select(in model: Model, layers selection: LayerSelection?, includeBiases: Bool) throws -> [PrunableLayer] {
         let names = model.layerNames
         let withWeights = names.filter { name in
-            model.layer(named: name)!.parameters.contains { kernelNames.contains($0.name) }
+            !model.layer(named: name)!.compressibleParameters.isEmpty
         }
         let chosen: [String]
         if let selection {
@@ -99,7 +96,7 @@ public struct PrunableLayer {
         guard !chosen.isEmpty else { throw CompressionError("the model has no layer with weights to prune") }
         return try chosen.map { name in
             let layer = model.layer(named: name)!
-            let parameters = layer.parameters.filter { kernelNames.contains($0.name) || (includeBiases && $0.name == "bias") }
+            let parameters = layer.compressibleParameters + (includeBiases ? layer.parameters.filter { $0.name == "bias" } : [])
             if parameters.contains(where: { $0.codebook != nil }) {
                 throw CompressionError("layer \(name): its weights are shared through a codebook; prune before quantizing")
             }
@@ -107,7 +104,7 @@ public struct PrunableLayer {
         }
     }
 
-    private static func typeName(_ layer: any Layer) -> String {
+    private static func typeName(_ layer: any ModelLayer) -> String {
         String(describing: type(of: layer))
     }
 }

@@ -20,7 +20,7 @@ public struct QuantizableWeight {
     }
 }
 
-extension Sequential {
+extension Model {
     /// The kernels of the layers that have one (`kernel`, `depthwise_kernel`), in layer order.
     public var quantizableWeights: [QuantizableWeight] {
         entries.flatMap { entry in

@@ -4,54 +4,17 @@ import NN
 extension Architecture {
     /// The architecture of a built model, layer by layer, to rebuild it elsewhere.
     ///
-    /// Throws for a layer type the engine's architectures cannot describe.
-    public init(model: Sequential, name: String) throws {
+    /// Throws for a layer whose type does not describe itself (``DescribedLayer``).
+    public init(model: Model, name: String) throws {
         let specs = try model.entries.map { entry -> LayerSpec in
-            func refuse(_ what: String) -> ModelFileError {
-                ModelFileError(file: name, layer: entry.name, "\(what) cannot be stored in a compressed model file (version \(CompressedModelFormat.version))")
-            }
-            func storable(_ activation: Activation) throws -> Activation {
-                guard ArchitectureCoding.activations.contains(activation) else { throw refuse("activation \(activation.rawValue)") }
-                return activation
-            }
-            let kind: LayerSpec.Kind
-            switch entry.layer {
-            case let dense as Dense:
-                kind = .dense(units: dense.units, activation: try storable(dense.activation), useBias: dense.bias != nil)
-            case let conv as Conv2D:
-                guard conv.groups == 1, conv.dilationRate == Size2D(1) else { throw refuse("a grouped or dilated convolution") }
-                kind = .conv2d(filters: conv.filters, kernelSize: conv.kernelSize, strides: conv.strides, padding: conv.padding,
-                               activation: try storable(conv.activation), useBias: conv.bias != nil)
-            case let conv as DepthwiseConv2D:
-                guard conv.dilationRate == Size2D(1) else { throw refuse("a dilated convolution") }
-                kind = .depthwiseConv2d(kernelSize: conv.kernelSize, strides: conv.strides, padding: conv.padding,
-                                        depthMultiplier: conv.depthMultiplier, activation: try storable(conv.activation),
-                                        useBias: conv.bias != nil)
-            case let pool as MaxPool2D:
-                kind = .maxPool2d(poolSize: pool.poolSize, strides: pool.strides, padding: pool.padding)
-            case let pool as AveragePool2D:
-                kind = .averagePool2d(poolSize: pool.poolSize, strides: pool.strides, padding: pool.padding)
-            case let pool as GlobalAveragePool2D:
-                guard !pool.keepDims else { throw refuse("a global pool keeping its dimensions") }
-                kind = .globalAveragePool2d
-            case is Flatten:
-                kind = .flatten
-            case let reshape as Reshape:
-                kind = .reshape(reshape.targetShape)
-            case let dropout as Dropout:
-                kind = .dropout(rate: dropout.rate)
-            case let norm as BatchNormalization:
-                kind = .batchNormalization(epsilon: norm.epsilon, momentum: norm.momentum, center: norm.beta != nil, scale: norm.gamma != nil)
-            case let activation as ActivationLayer:
-                kind = .activation(try storable(activation.activation))
-            case let padding as ZeroPadding2D:
-                kind = .zeroPadding2d(top: padding.top, bottom: padding.bottom, left: padding.left, right: padding.right)
-            default:
+            guard let described = entry.layer as? any DescribedLayer else {
                 throw ModelFileError(file: name, layer: entry.name, "layer \(entry.layer) cannot be stored in a compressed model file")
             }
-            return LayerSpec(entry.name, kind)
+            let chained = entry.inputIndices == [(model.entries.firstIndex { $0.name == entry.name } ?? 0) - 1]
+            return LayerSpec(name: entry.name, type: type(of: described).kerasClassName, config: described.config,
+                             inputs: chained ? [] : entry.inputs)
         }
-        self.init(name: name, inputShape: model.inputShape, layers: specs)
+        self.init(name: name, inputShape: model.inputShape, inputName: model.inputName, layers: specs)
     }
 }
 
@@ -67,9 +30,35 @@ extension Architecture {
 /// `pool1`, `conv2`, `pool2`), or the name's bytes.
 enum ArchitectureCoding {
     /// Layer type codes.
-    enum LayerType: UInt8 {
+    enum LayerType: UInt8, CaseIterable {
         case dense = 1, conv2d, depthwiseConv2d, maxPool2d, averagePool2d, globalAveragePool2d, flatten, reshape, dropout,
              batchNormalization, activation, zeroPadding2d
+
+        /// The engine's layer type of each code.
+        var layerType: any DescribedLayer.Type {
+            switch self {
+            case .dense: Dense.self
+            case .conv2d: Conv2D.self
+            case .depthwiseConv2d: DepthwiseConv2D.self
+            case .maxPool2d: MaxPool2D.self
+            case .averagePool2d: AveragePool2D.self
+            case .globalAveragePool2d: GlobalAveragePool2D.self
+            case .flatten: Flatten.self
+            case .reshape: Reshape.self
+            case .dropout: Dropout.self
+            case .batchNormalization: BatchNormalization.self
+            case .activation: ActivationLayer.self
+            case .zeroPadding2d: ZeroPadding2D.self
+            }
+        }
+
+        init?(kerasClassName: String) {
+            guard let code = LayerType.allCases.first(where: { $0.layerType.kerasClassName == kerasClassName }) else { return nil }
+            self = code
+        }
+
+        /// The keyword default layer names are made of.
+        var keyword: String { layerType.keyword }
     }
 
     /// Activation codes (stable: never renumber).
@@ -83,74 +72,81 @@ enum ArchitectureCoding {
         var defaults = DefaultLayerNames()
         var previousNames: [String: String] = [:]   // by keyword
         for spec in architecture.layers {
-            let keyword = spec.kind.keyword
+            guard let type = LayerType(kerasClassName: spec.type) else { preconditionFailure("checked by unstorableLayer") }
+            let keyword = type.keyword
             let nameCode = LayerNameCode(spec.name, defaultName: defaults.next(keyword), previous: previousNames[keyword])
             previousNames[keyword] = spec.name
-            func size(_ size: Size2D) {
+            let config = spec.config
+            func size(_ key: String) {
+                let size = try! config.size(key)
                 writer.appendVarint(size.height)
                 writer.appendVarint(size.width)
             }
-            func flags(_ activation: Activation, useBias: Bool, padding: Padding = .valid) {
-                let code = UInt8(activations.firstIndex(of: activation)!)
-                writer.append(code | (useBias ? 0x08 : 0) | (padding == .same ? 0x10 : 0))
+            func flags() {
+                let code = UInt8(activations.firstIndex(of: try! config.activation())!)
+                let padding = config["padding"] == .string(Padding.same.rawValue)
+                writer.append(code | (try! config.bool("use_bias", default: true) ? 0x08 : 0) | (padding ? 0x10 : 0))
             }
-            switch spec.kind {
-            case let .dense(units, activation, useBias):
-                writer.append(LayerType.dense.rawValue)
-                nameCode.write(to: &writer)
-                writer.appendVarint(units)
-                flags(activation, useBias: useBias)
-            case let .conv2d(filters, kernelSize, strides, padding, activation, useBias):
-                writer.append(LayerType.conv2d.rawValue)
-                nameCode.write(to: &writer)
-                writer.appendVarint(filters)
-                size(kernelSize)
-                size(strides)
-                flags(activation, useBias: useBias, padding: padding)
-            case let .depthwiseConv2d(kernelSize, strides, padding, multiplier, activation, useBias):
-                writer.append(LayerType.depthwiseConv2d.rawValue)
-                nameCode.write(to: &writer)
-                size(kernelSize)
-                size(strides)
-                writer.appendVarint(multiplier)
-                flags(activation, useBias: useBias, padding: padding)
-            case let .maxPool2d(poolSize, strides, padding), let .averagePool2d(poolSize, strides, padding):
-                if case .maxPool2d = spec.kind { writer.append(LayerType.maxPool2d.rawValue) } else { writer.append(LayerType.averagePool2d.rawValue) }
-                nameCode.write(to: &writer)
-                size(poolSize)
-                size(strides ?? poolSize)
-                writer.append(padding == .same ? 1 : 0)
-            case .globalAveragePool2d:
-                writer.append(LayerType.globalAveragePool2d.rawValue)
-                nameCode.write(to: &writer)
-            case .flatten:
-                writer.append(LayerType.flatten.rawValue)
-                nameCode.write(to: &writer)
-            case let .reshape(target):
-                writer.append(LayerType.reshape.rawValue)
-                nameCode.write(to: &writer)
+            writer.append(type.rawValue)
+            nameCode.write(to: &writer)
+            switch type {
+            case .dense:
+                writer.appendVarint(try! config.int("units"))
+                flags()
+            case .conv2d:
+                writer.appendVarint(try! config.int("filters"))
+                size("kernel_size")
+                size("strides")
+                flags()
+            case .depthwiseConv2d:
+                size("kernel_size")
+                size("strides")
+                writer.appendVarint(try! config.int("depth_multiplier"))
+                flags()
+            case .maxPool2d, .averagePool2d:
+                size("pool_size")
+                size("strides")
+                writer.append(config["padding"] == .string(Padding.same.rawValue) ? 1 : 0)
+            case .globalAveragePool2d, .flatten:
+                break
+            case .reshape:
+                let target = try! config.ints("target_shape")
                 writer.appendVarint(target.count)
                 for extent in target { writer.appendSignedVarint(extent) }
-            case let .dropout(rate):
-                writer.append(LayerType.dropout.rawValue)
-                nameCode.write(to: &writer)
-                writer.appendFloat32(rate)
-            case let .batchNormalization(epsilon, momentum, center, scale):
-                writer.append(LayerType.batchNormalization.rawValue)
-                nameCode.write(to: &writer)
-                writer.appendFloat32(epsilon)
-                writer.appendFloat32(momentum)
-                writer.append((center ? 1 : 0) | (scale ? 2 : 0))
-            case let .activation(activation):
-                writer.append(LayerType.activation.rawValue)
-                nameCode.write(to: &writer)
-                writer.append(UInt8(activations.firstIndex(of: activation)!))
-            case let .zeroPadding2d(top, bottom, left, right):
-                writer.append(LayerType.zeroPadding2d.rawValue)
-                nameCode.write(to: &writer)
-                for extent in [top, bottom, left, right] { writer.appendVarint(extent) }
+            case .dropout:
+                writer.appendFloat32(try! config.float("rate"))
+            case .batchNormalization:
+                writer.appendFloat32(try! config.float("epsilon"))
+                writer.appendFloat32(try! config.float("momentum"))
+                writer.append((try! config.bool("center", default: true) ? 1 : 0) | (try! config.bool("scale", default: true) ? 2 : 0))
+            case .activation:
+                writer.append(UInt8(activations.firstIndex(of: try! config.activation())!))
+            case .zeroPadding2d:
+                guard case .list(let pairs)? = config["padding"] else { preconditionFailure("canonical ZeroPadding2D config") }
+                for extent in pairs.flatMap({ $0.intList ?? [] }) { writer.appendVarint(extent) }
             }
         }
+    }
+
+    /// Why version 2 of the section cannot hold `architecture`, or nil when it can: it holds
+    /// chains of the twelve original layer types with the six original activations, without
+    /// dilation, groups or kept dimensions.
+    static func unstorableLayer(_ architecture: Architecture) -> (layer: String, reason: String)? {
+        for (index, spec) in architecture.layers.enumerated() {
+            guard let type = LayerType(kerasClassName: spec.type) else { return (spec.name, "layer type \(spec.type)") }
+            if !spec.inputs.isEmpty && spec.inputs != [index == 0 ? architecture.inputName : architecture.layers[index - 1].name] {
+                return (spec.name, "a layer taking inputs other than the previous layer")
+            }
+            let config = spec.config
+            if let activation = try? config.activation(), !activations.contains(activation) {
+                return (spec.name, "activation \(activation.rawValue)")
+            }
+            if (try? config.size("dilation_rate", default: Size2D(1))) != Size2D(1) || (try? config.int("groups", default: 1)) != 1 {
+                return (spec.name, "a grouped or dilated convolution")
+            }
+            if type == .globalAveragePool2d && config["keepdims"] == .bool(true) { return (spec.name, "a global pool keeping its dimensions") }
+        }
+        return nil
     }
 
     /// Reads an architecture, checking every number's range; names and shapes are checked by
@@ -195,61 +191,60 @@ enum ArchitectureCoding {
                 guard value.isFinite else { throw EncodedDataError(field: "\(at) \(what)", "must be finite") }
                 return value
             }
-            let kind: LayerSpec.Kind
+            func flagged(_ config: LayerConfig) throws -> LayerConfig {
+                let (activation, useBias, padding) = try flags()
+                var config = config
+                if config["strides"] != nil { config["padding"] = .string(padding.rawValue) }
+                config["activation"] = .string(activation.rawValue)
+                config["use_bias"] = .bool(useBias)
+                return config
+            }
+            let config: LayerConfig
             switch type {
             case .dense:
-                let units = try extent("units")
-                let (activation, useBias, _) = try flags()
-                kind = .dense(units: units, activation: activation, useBias: useBias)
+                config = try flagged(["units": .int(try extent("units"))])
             case .conv2d:
                 let filters = try extent("filters")
                 let kernel = try size("kernel"), strides = try size("strides")
-                let (activation, useBias, padding) = try flags()
-                kind = .conv2d(filters: filters, kernelSize: kernel, strides: strides, padding: padding, activation: activation, useBias: useBias)
+                config = try flagged(["filters": .int(filters), "kernel_size": kernel.configValue, "strides": strides.configValue])
             case .depthwiseConv2d:
                 let kernel = try size("kernel"), strides = try size("strides")
                 let multiplier = try extent("depth multiplier")
-                let (activation, useBias, padding) = try flags()
-                kind = .depthwiseConv2d(kernelSize: kernel, strides: strides, padding: padding, depthMultiplier: multiplier,
-                                        activation: activation, useBias: useBias)
+                config = try flagged(["kernel_size": kernel.configValue, "strides": strides.configValue, "depth_multiplier": .int(multiplier)])
             case .maxPool2d, .averagePool2d:
                 let pool = try size("pool size"), strides = try size("strides")
                 let paddingCode = try cursor.readByte("\(at) padding")
                 guard paddingCode <= 1 else { throw EncodedDataError(field: "\(at) padding", "unknown padding \(paddingCode)") }
                 let padding: Padding = paddingCode == 1 ? .same : .valid
-                kind = type == .maxPool2d ? .maxPool2d(poolSize: pool, strides: strides, padding: padding)
-                    : .averagePool2d(poolSize: pool, strides: strides, padding: padding)
-            case .globalAveragePool2d:
-                kind = .globalAveragePool2d
-            case .flatten:
-                kind = .flatten
+                config = ["pool_size": pool.configValue, "strides": strides.configValue, "padding": .string(padding.rawValue)]
+            case .globalAveragePool2d, .flatten:
+                config = [:]
             case .reshape:
                 let targetRank = try cursor.readVarint("\(at) target rank", max: 8)
-                var target: [Int] = []
+                var target: [ConfigValue] = []
                 for _ in 0..<targetRank {
-                    target.append(try cursor.readSignedVarint("\(at) target shape", maxMagnitude: ArchitectureLimits.maxExtent))
+                    target.append(.int(try cursor.readSignedVarint("\(at) target shape", maxMagnitude: ArchitectureLimits.maxExtent)))
                 }
-                kind = .reshape(target)
+                config = ["target_shape": .list(target)]
             case .dropout:
-                kind = .dropout(rate: try finite("rate"))
+                config = ["rate": .double(Double(try finite("rate")))]
             case .batchNormalization:
                 let epsilon = try finite("epsilon"), momentum = try finite("momentum")
                 let byte = try cursor.readByte("\(at) flags")
                 guard byte & 0xFC == 0 else { throw EncodedDataError(field: "\(at) flags", "unknown flags \(byte)") }
-                kind = .batchNormalization(epsilon: epsilon, momentum: momentum, center: byte & 1 != 0, scale: byte & 2 != 0)
+                config = ["epsilon": .double(Double(epsilon)), "momentum": .double(Double(momentum)),
+                          "center": .bool(byte & 1 != 0), "scale": .bool(byte & 2 != 0)]
             case .activation:
-                kind = .activation(try activation(try cursor.readByte("\(at) activation")))
+                config = ["activation": .string(try activation(try cursor.readByte("\(at) activation")).rawValue)]
             case .zeroPadding2d:
-                let top = try cursor.readVarint("\(at) padding", max: ArchitectureLimits.maxExtent)
-                let bottom = try cursor.readVarint("\(at) padding", max: ArchitectureLimits.maxExtent)
-                let left = try cursor.readVarint("\(at) padding", max: ArchitectureLimits.maxExtent)
-                let right = try cursor.readVarint("\(at) padding", max: ArchitectureLimits.maxExtent)
-                kind = .zeroPadding2d(top: top, bottom: bottom, left: left, right: right)
+                var extents: [ConfigValue] = []
+                for _ in 0..<4 { extents.append(.int(try cursor.readVarint("\(at) padding", max: ArchitectureLimits.maxExtent))) }
+                config = ["padding": .list(extents)]
             }
-            let defaultName = defaults.next(kind.keyword)
-            let name = try nameCode.name(previous: previousNames[kind.keyword], field: "\(where_) name") ?? defaultName
-            previousNames[kind.keyword] = name
-            layers.append(LayerSpec(name, kind))
+            let defaultName = defaults.next(type.keyword)
+            let name = try nameCode.name(previous: previousNames[type.keyword], field: "\(where_) name") ?? defaultName
+            previousNames[type.keyword] = name
+            layers.append(LayerSpec(name, type.layerType, config))
         }
         return Architecture(name: name, inputShape: inputShape, layers: layers)
     }

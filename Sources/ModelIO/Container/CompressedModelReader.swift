@@ -9,7 +9,7 @@ public struct CompressedModel {
     /// The model name stored in the file; empty when it holds none (the default).
     public var name: String
     /// The model, weights set, masks and codebooks restored.
-    public var model: Sequential
+    public var model: Model
     /// The k-means bit widths, int8 codes and FP16 storage of its parameters.
     public var state: CompressionState
     /// Layers, encodings and sizes.
@@ -38,7 +38,7 @@ public func decodeCompressedModelSummary(_ bytes: [UInt8], file: String) throws 
 
 /// Reads every section; with `expand`, builds the model and sets its weights as decoded.
 private func decodeCompressedFile(_ bytes: [UInt8], file: String, expand: Bool) throws
-    -> (model: Sequential?, state: CompressionState, summary: CompressedModelSummary) {
+    -> (model: Model?, state: CompressionState, summary: CompressedModelSummary) {
     var currentLayer: String?
     do {
         var cursor = ByteCursor(bytes)
@@ -70,7 +70,7 @@ private func decodeCompressedFile(_ bytes: [UInt8], file: String, expand: Bool) 
         guard elements <= CompressedModelFormat.maxElementsPerFileByte * bytes.count else {
             throw EncodedDataError(field: "architecture", "declares \(elements) weights, more than a file of \(bytes.count) bytes can hold")
         }
-        var model: Sequential?
+        var model: Model?
         if expand {
             try DenseSizeLimit.check(parameterCount: elements, file: file)
             model = try architecture.build(seed: 0)
@@ -92,7 +92,7 @@ private func decodeCompressedFile(_ bytes: [UInt8], file: String, expand: Bool) 
                 parameters.append(summary)
             }
             guard section.isAtEnd else { throw EncodedDataError(field: "section", "has \(section.remaining) bytes after its last parameter") }
-            layers.append(CompressedLayerSummary(name: spec.name, type: spec.kind.keyword, parameters: parameters,
+            layers.append(CompressedLayerSummary(name: spec.name, type: spec.layerType?.keyword ?? spec.type, parameters: parameters,
                                                  bytes: cursor.position - sectionStart))
         }
         currentLayer = nil

@@ -30,7 +30,7 @@ public struct CompressedModelSettings: Equatable, Sendable {
     }
 
     /// The index widths to try for a layer's sparse parameters.
-    func indexBits(for layer: any Layer) -> [Int] {
+    func indexBits(for layer: any ModelLayer) -> [Int] {
         if automaticIndexBits { return Array(SparseRelativeIndex.indexBitsRange) }
         return [layer is Conv2D || layer is DepthwiseConv2D ? convIndexBits : denseIndexBits]
     }
@@ -54,7 +54,7 @@ public struct CompressedModelSettings: Equatable, Sendable {
 ///   - sourceFile: named in errors (the file the model came from).
 /// - Throws: ``ModelFileError`` naming the layer and parameter whose weights do not match their
 ///   codebook or int8 codes, or a layer the format cannot describe.
-public func encodeCompressedModel(_ model: Sequential, name: String, state: CompressionState = CompressionState(),
+public func encodeCompressedModel(_ model: Model, name: String, state: CompressionState = CompressionState(),
                                   settings: CompressedModelSettings = CompressedModelSettings(),
                                   sourceFile: String = "model") throws -> (bytes: [UInt8], summary: CompressedModelSummary) {
     do { try settings.validate() } catch let error as CompressionError {
@@ -62,6 +62,9 @@ public func encodeCompressedModel(_ model: Sequential, name: String, state: Comp
     }
     let name = settings.keepModelName ? name : ""
     let architecture = try Architecture(model: model, name: name)
+    if let (layer, reason) = ArchitectureCoding.unstorableLayer(architecture) {
+        throw ModelFileError(file: sourceFile, layer: layer, "\(reason) cannot be stored in a compressed model file (version \(CompressedModelFormat.version))")
+    }
     if let problem = LayerName.problem(withModelName: name) { throw ModelFileError(file: sourceFile, problem) }
     var file = ByteWriter()
     file.append(contentsOf: CompressedModelFormat.magic)
@@ -86,7 +89,7 @@ public func encodeCompressedModel(_ model: Sequential, name: String, state: Comp
             }
         }
         let bytes = appendSection(body.bytes, to: &file)
-        layers.append(CompressedLayerSummary(name: entry.name, type: spec.kind.keyword, parameters: parameters, bytes: bytes))
+        layers.append(CompressedLayerSummary(name: entry.name, type: spec.layerType?.keyword ?? spec.type, parameters: parameters, bytes: bytes))
     }
     let summary = CompressedModelSummary(name: name, inputShape: model.inputShape, layerCount: model.entries.count, layers: layers,
                                          architectureBytes: architectureBytes, fileBytes: file.count)
@@ -95,7 +98,7 @@ public func encodeCompressedModel(_ model: Sequential, name: String, state: Comp
 
 /// Writes a model as a compressed model file, atomically; see ``encodeCompressedModel(_:name:state:settings:sourceFile:)``.
 @discardableResult
-public func saveCompressedModel(_ model: Sequential, name: String, state: CompressionState = CompressionState(),
+public func saveCompressedModel(_ model: Model, name: String, state: CompressionState = CompressionState(),
                                 settings: CompressedModelSettings = CompressedModelSettings(),
                                 to path: String, protecting inputs: [String] = []) throws -> CompressedModelSummary {
     let (bytes, summary) = try encodeCompressedModel(model, name: name, state: state, settings: settings,

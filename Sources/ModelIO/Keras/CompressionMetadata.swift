@@ -38,7 +38,7 @@ enum CompressionMetadata {
 
     /// Writes the masks and codebooks of `model`'s parameters and the quantization of `state`;
     /// nothing when there is none.
-    static func write(_ model: Sequential, state: CompressionState = CompressionState(), to file: HDF5File) throws {
+    static func write(_ model: Model, state: CompressionState = CompressionState(), to file: HDF5File) throws {
         let stateful = model.namedParameters.filter {
             $0.parameter.mask != nil || $0.parameter.codebook != nil || state.quantization[$0.key] != nil
         }
@@ -80,7 +80,7 @@ enum CompressionMetadata {
     ///
     /// This is the one place compression metadata is validated: every command that reads a
     /// Keras model goes through it (``KerasModelFile/loadModel()``).
-    static func read(from file: HDF5File, into model: Sequential) throws -> CompressionState {
+    static func read(from file: HDF5File, into model: Model) throws -> CompressionState {
         var state = CompressionState()
         guard file.root.contains(groupName) else { return state }
         guard try file.root.kind(of: groupName) == .group else {
@@ -257,7 +257,7 @@ private struct MetadataEntry {
 /// ```swift
 /// let (model, state) = try loadModelWithCompressionState(path: "lenet5-int8.h5")
 /// ```
-public func loadModelWithCompressionState(path: String) throws -> (model: Sequential, state: CompressionState) {
+public func loadModelWithCompressionState(path: String) throws -> (model: Model, state: CompressionState) {
     guard FileManager.default.fileExists(atPath: path) else {
         throw ModelFileError(file: path, "no such file")
     }

@@ -58,7 +58,7 @@ public struct KerasModelConfig: Equatable, Sendable {
             throw ModelFileError(file: file, field: "model_config.class_name", "model class '\(modelClass)' is not supported")
         }
         let body = root["config"] ?? .null
-        // Keras 2.0-2.2 wrote a Sequential's config as the bare list of layers.
+        // Keras 2.0-2.2 wrote a Model's config as the bare list of layers.
         let layerList = body.arrayValue ?? body["layers"]?.arrayValue
         guard let layerList else {
             throw ModelFileError(file: file, field: "model_config.config.layers", "is missing")

@@ -14,15 +14,15 @@ extension KerasModelFile {
     /// Nothing is allocated before the architecture is valid (``Architecture/validated()``), fits
     /// ``DenseSizeLimit``, and every weight dataset holds data for its elements (see
     /// ``KerasWeightEntry/maxExpansion``).
-    public func loadModel() throws -> Sequential {
+    public func loadModel() throws -> Model {
         try loadModelWithState().model
     }
 
     /// The model as ``loadModel()`` builds it, and the quantization recorded beside its weights
     /// (k-means bits, int8 codes, FP16 storage).
-    func loadModelWithState() throws -> (model: Sequential, state: CompressionState) {
+    func loadModelWithState() throws -> (model: Model, state: CompressionState) {
         let architecture = try Architecture(keras: config, file: path)
-        let model: Sequential
+        let model: Model
         do {
             try DenseSizeLimit.check(parameterCount: architecture.validated().parameterCount, file: path)
             for layer in config.layers {
@@ -60,6 +60,6 @@ extension KerasModelFile {
 }
 
 /// Loads a legacy Keras `.h5` model into the engine.
-public func loadKerasModel(path: String, limits: HDF5Limits = .default) throws -> Sequential {
+public func loadKerasModel(path: String, limits: HDF5Limits = .default) throws -> Model {
     try KerasModelFile(path: path, limits: limits).loadModel()
 }

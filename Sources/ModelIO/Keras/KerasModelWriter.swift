@@ -18,7 +18,7 @@ import NN
 ///     without its extension.
 ///   - path: the output file; it must not be one of `inputs`.
 ///   - compressionState: quantization to record beside the weights (int8 codes, k-means bits, FP16).
-public func saveKerasModel(_ model: Sequential, name: String? = nil, to path: String, protecting inputs: [String] = [],
+public func saveKerasModel(_ model: Model, name: String? = nil, to path: String, protecting inputs: [String] = [],
                            compressionState: CompressionState = CompressionState()) throws {
     let name = name ?? defaultModelName(forFile: path)
     if let problem = LayerName.problem(withModelName: name) { throw ModelFileError(file: path, problem) }
@@ -55,8 +55,8 @@ public func saveKerasModel(_ model: Sequential, name: String? = nil, to path: St
 /// The Keras version recorded in files we write: the format of Keras 3.
 let kerasVersionWritten = "3.15.1"
 
-/// The `model_config` JSON of a Sequential Keras model equivalent to `model`.
-func kerasModelConfig(_ model: Sequential, name: String) throws -> String {
+/// The `model_config` JSON of a Model Keras model equivalent to `model`.
+func kerasModelConfig(_ model: Model, name: String) throws -> String {
     let batchShape: [JSONValue] = [.null] + model.inputShape.map { .number(Double($0)) }
     var layers: [JSONValue] = [.object([
         "class_name": .string("InputLayer"),
@@ -76,87 +76,26 @@ func kerasModelConfig(_ model: Sequential, name: String) throws -> String {
     return String(decoding: try encoder.encode(root), as: UTF8.self)
 }
 
-func kerasClassName(_ layer: any Layer, name: String) throws -> String {
-    switch layer {
-    case is Dense: "Dense"
-    case is Conv2D: "Conv2D"
-    case is DepthwiseConv2D: "DepthwiseConv2D"
-    case is MaxPool2D: "MaxPooling2D"
-    case is AveragePool2D: "AveragePooling2D"
-    case is GlobalAveragePool2D: "GlobalAveragePooling2D"
-    case is Flatten: "Flatten"
-    case is Reshape: "Reshape"
-    case is Dropout: "Dropout"
-    case is BatchNormalization: "BatchNormalization"
-    case is ActivationLayer: "Activation"
-    default: throw ModelFileError(file: "model", layer: name, "layer \(layer) has no Keras equivalent")
+/// The Keras class name of a layer that describes itself.
+func kerasClassName(_ layer: any ModelLayer, name: String) throws -> String {
+    guard let described = layer as? any DescribedLayer else {
+        throw ModelFileError(file: "model", layer: name, "layer \(layer) has no Keras equivalent")
     }
+    return type(of: described).kerasClassName
 }
 
-private func kerasLayerConfig(_ layer: any Layer, name: String) throws -> [String: JSONValue] {
-    func ints(_ values: Int...) -> JSONValue { .array(values.map { .number(Double($0)) }) }
-    func size(_ size: Size2D) -> JSONValue { ints(size.height, size.width) }
-    func activationName(_ activation: Activation) throws -> JSONValue {
-        // Keras's `gelu` string is the exact form; its tanh approximation has no name of its own.
-        guard activation != .geluApproximate else {
-            throw ModelFileError(file: "model", layer: name, "activation \(activation.rawValue) has no Keras name")
-        }
-        return .string(activation.rawValue)
+/// A layer's Keras `config` object: its own configuration, with its name, trainable and dtype.
+private func kerasLayerConfig(_ layer: any ModelLayer, name: String) throws -> [String: JSONValue] {
+    guard let described = layer as? any DescribedLayer else {
+        throw ModelFileError(file: "model", layer: name, "layer \(layer) has no Keras equivalent")
     }
     var config: [String: JSONValue] = ["name": .string(name), "trainable": .bool(true), "dtype": .string("float32")]
-    switch layer {
-    case let dense as Dense:
-        config["units"] = .number(Double(dense.units))
-        config["activation"] = try activationName(dense.activation)
-        config["use_bias"] = .bool(dense.bias != nil)
-    case let conv as Conv2D:
-        config["filters"] = .number(Double(conv.filters))
-        config["kernel_size"] = size(conv.kernelSize)
-        config["strides"] = size(conv.strides)
-        config["padding"] = .string(conv.padding.rawValue)
-        config["data_format"] = .string("channels_last")
-        config["dilation_rate"] = size(conv.dilationRate)
-        config["groups"] = .number(Double(conv.groups))
-        config["activation"] = try activationName(conv.activation)
-        config["use_bias"] = .bool(conv.bias != nil)
-    case let conv as DepthwiseConv2D:
-        config["kernel_size"] = size(conv.kernelSize)
-        config["strides"] = size(conv.strides)
-        config["padding"] = .string(conv.padding.rawValue)
-        config["depth_multiplier"] = .number(Double(conv.depthMultiplier))
-        config["data_format"] = .string("channels_last")
-        config["dilation_rate"] = size(conv.dilationRate)
-        config["activation"] = try activationName(conv.activation)
-        config["use_bias"] = .bool(conv.bias != nil)
-    case let pool as MaxPool2D:
-        config["pool_size"] = size(pool.poolSize)
-        config["strides"] = size(pool.strides)
-        config["padding"] = .string(pool.padding.rawValue)
-        config["data_format"] = .string("channels_last")
-    case let pool as AveragePool2D:
-        config["pool_size"] = size(pool.poolSize)
-        config["strides"] = size(pool.strides)
-        config["padding"] = .string(pool.padding.rawValue)
-        config["data_format"] = .string("channels_last")
-    case let pool as GlobalAveragePool2D:
-        config["data_format"] = .string("channels_last")
-        config["keepdims"] = .bool(pool.keepDims)
-    case is Flatten:
-        config["data_format"] = .string("channels_last")
-    case let reshape as Reshape:
-        config["target_shape"] = .array(reshape.targetShape.map { .number(Double($0)) })
-    case let dropout as Dropout:
-        config["rate"] = .number(Double("\(dropout.rate)") ?? Double(dropout.rate))
-    case let norm as BatchNormalization:
-        config["axis"] = .number(-1)
-        config["epsilon"] = .number(Double("\(norm.epsilon)") ?? Double(norm.epsilon))
-        config["momentum"] = .number(Double("\(norm.momentum)") ?? Double(norm.momentum))
-        config["center"] = .bool(norm.beta != nil)
-        config["scale"] = .bool(norm.gamma != nil)
-    case let activation as ActivationLayer:
-        config["activation"] = try activationName(activation.activation)
-    default:
-        throw ModelFileError(file: "model", layer: name, "layer \(layer) has no Keras equivalent")
+    for (key, value) in described.config.entries {
+        // Keras's `gelu` string is the exact form; its tanh approximation has no name of its own.
+        if key == "activation" && value == .string(Activation.geluApproximate.rawValue) {
+            throw ModelFileError(file: "model", layer: name, "activation \(Activation.geluApproximate.rawValue) has no Keras name")
+        }
+        config[key] = value.json
     }
     return config
 }

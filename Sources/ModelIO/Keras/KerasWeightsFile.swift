@@ -5,11 +5,11 @@ import TensorCore
 /// Loads a Keras 3 `.weights.h5` file (what `model.save_weights("x.weights.h5")` writes) into a
 /// model built from an architecture.
 ///
-/// Keras 3 stores a Sequential model's layers as `layers/<key>/vars/<i>`, where `<key>` is the
+/// Keras 3 stores a Model model's layers as `layers/<key>/vars/<i>`, where `<key>` is the
 /// layer's class name in snake case, numbered in order of appearance (`dense`, `dense_1`,
 /// `conv2d`, ...), and `<i>` follows the layer's weight order (kernel, bias; gamma, beta,
 /// moving mean, moving variance). Every parameter of `model` must be found with its shape.
-public func loadKerasWeights(path: String, into model: Sequential, limits: HDF5Limits = .default) throws {
+public func loadKerasWeights(path: String, into model: Model, limits: HDF5Limits = .default) throws {
     let file = try HDF5File.open(path, limits: limits)
     defer { file.close() }
     guard file.root.contains("layers"), try file.root.kind(of: "layers") == .group else {

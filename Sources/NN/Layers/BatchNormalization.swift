@@ -122,3 +122,35 @@ public final class BatchNormalization: Layer {
 
     public var description: String { "BatchNormalization(\(channels), epsilon: \(epsilon), momentum: \(momentum))" }
 }
+
+extension BatchNormalization: DescribedLayer {
+    public static var kerasClassName: String { "BatchNormalization" }
+    public static var keyword: String { "batchnorm" }
+
+    public static func plan(_ config: LayerConfig, inputShapes: [[Int]]) throws -> LayerPlan {
+        let input = try singleInput(inputShapes)
+        let axis = try config.ints("axis", default: [-1])
+        guard axis == [-1] || axis == [input.count] else {
+            throw LayerConfigError(field: "axis", "only the last (channels) axis is supported, got \(axis)")
+        }
+        let epsilon = try config.float("epsilon", default: 1e-3), momentum = try config.float("momentum", default: 0.99)
+        guard epsilon >= 0 else { throw LayerConfigError(field: "epsilon", "must not be negative, got \(epsilon)") }
+        let center = try config.bool("center", default: true), scale = try config.bool("scale", default: true)
+        let channels = input.last!
+        let parameters = (scale ? [ParameterShape("gamma", [channels])] : []) + (center ? [ParameterShape("beta", [channels])] : [])
+            + [ParameterShape("moving_mean", [channels]), ParameterShape("moving_variance", [channels])]
+        return LayerPlan(outputShape: input, parameters: parameters, config: describing(epsilon, momentum, center, scale))
+    }
+
+    static func describing(_ epsilon: Float, _ momentum: Float, _ center: Bool, _ scale: Bool) -> LayerConfig {
+        ["axis": -1, "epsilon": .float(epsilon), "momentum": .float(momentum), "center": .bool(center), "scale": .bool(scale)]
+    }
+
+    public static func make(_ config: LayerConfig, inputShapes: [[Int]], generator: inout RandomGenerator) throws -> any ModelLayer {
+        let c = try plan(config, inputShapes: inputShapes).config
+        return BatchNormalization(channels: inputShapes[0].last!, epsilon: try c.float("epsilon"), momentum: try c.float("momentum"),
+                                  center: try c.bool("center", default: true), scale: try c.bool("scale", default: true))
+    }
+
+    public var config: LayerConfig { Self.describing(epsilon, momentum, beta != nil, gamma != nil) }
+}

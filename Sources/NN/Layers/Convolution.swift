@@ -439,3 +439,47 @@ public final class Conv2D: ActivatedLayer {
         return "Conv2D(\(inputChannels) -> \(filters), kernel: \(kernelSize), strides: \(strides), padding: \(padding.rawValue)\(extras), activation: \(activation))"
     }
 }
+
+extension Conv2D: DescribedLayer {
+    public static var kerasClassName: String { "Conv2D" }
+    public static var kerasAliases: [String] { ["Convolution2D"] }
+
+    public static func plan(_ config: LayerConfig, inputShapes: [[Int]]) throws -> LayerPlan {
+        let (height, width, channels) = try imageInput(inputShapes)
+        try config.requireChannelsLast()
+        let filters = try config.positiveInt("filters"), kernel = try config.size("kernel_size")
+        let strides = try config.size("strides", default: Size2D(1)), padding = try config.padding()
+        let dilation = try config.size("dilation_rate", default: Size2D(1)), groups = try config.positiveInt("groups", default: 1)
+        let useBias = try config.bool("use_bias", default: true)
+        guard channels % groups == 0, filters % groups == 0 else {
+            throw LayerConfigError(field: "groups", "\(groups) groups must divide the \(channels) input channels and \(filters) filters")
+        }
+        guard strides == Size2D(1) || dilation == Size2D(1) else {
+            throw LayerConfigError(field: "dilation_rate", "a dilated convolution must have strides 1 (Keras's rule)")
+        }
+        let outHeight = try windowOutput(height, window: kernel.height, stride: strides.height, padding: padding, dilation: dilation.height)
+        let outWidth = try windowOutput(width, window: kernel.width, stride: strides.width, padding: padding, dilation: dilation.width)
+        let canonical: LayerConfig = [
+            "filters": .int(filters), "kernel_size": kernel.configValue, "strides": strides.configValue, "padding": .string(padding.rawValue),
+            "dilation_rate": dilation.configValue, "groups": .int(groups), "activation": .string(try config.activation().rawValue),
+            "use_bias": .bool(useBias),
+        ]
+        return LayerPlan(outputShape: [outHeight, outWidth, filters],
+                         parameters: [ParameterShape("kernel", [kernel.height, kernel.width, channels / groups, filters])]
+                            + (useBias ? [ParameterShape("bias", [filters])] : []),
+                         config: canonical)
+    }
+
+    public static func make(_ config: LayerConfig, inputShapes: [[Int]], generator: inout RandomGenerator) throws -> any ModelLayer {
+        let c = try plan(config, inputShapes: inputShapes).config
+        return Conv2D(inputChannels: inputShapes[0][2], filters: try c.positiveInt("filters"), kernelSize: try c.size("kernel_size"),
+                      strides: try c.size("strides"), padding: try c.padding(), dilationRate: try c.size("dilation_rate"),
+                      groups: try c.positiveInt("groups"), activation: try c.activation(), useBias: try c.bool("use_bias", default: true),
+                      generator: &generator)
+    }
+
+    public var config: LayerConfig {
+        ["filters": .int(filters), "kernel_size": kernelSize.configValue, "strides": strides.configValue, "padding": .string(padding.rawValue),
+         "dilation_rate": dilationRate.configValue, "groups": .int(groups), "activation": .string(activation.rawValue), "use_bias": .bool(bias != nil)]
+    }
+}

@@ -152,3 +152,24 @@ public final class Dense: ActivatedLayer {
         "Dense(\(inputCount) -> \(units), activation: \(activation)\(bias == nil ? ", no bias" : ""))"
     }
 }
+
+extension Dense: DescribedLayer {
+    public static var kerasClassName: String { "Dense" }
+
+    public static func plan(_ config: LayerConfig, inputShapes: [[Int]]) throws -> LayerPlan {
+        let input = try singleInput(inputShapes)
+        let units = try config.positiveInt("units"), useBias = try config.bool("use_bias", default: true)
+        let canonical: LayerConfig = ["units": .int(units), "activation": .string(try config.activation().rawValue), "use_bias": .bool(useBias)]
+        return LayerPlan(outputShape: input.dropLast() + [units],
+                         parameters: [ParameterShape("kernel", [input.last!, units])] + (useBias ? [ParameterShape("bias", [units])] : []),
+                         config: canonical)
+    }
+
+    public static func make(_ config: LayerConfig, inputShapes: [[Int]], generator: inout RandomGenerator) throws -> any ModelLayer {
+        _ = try plan(config, inputShapes: inputShapes)
+        return Dense(inputCount: inputShapes[0].last!, units: try config.positiveInt("units"), activation: try config.activation(),
+                     useBias: try config.bool("use_bias", default: true), generator: &generator)
+    }
+
+    public var config: LayerConfig { ["units": .int(units), "activation": .string(activation.rawValue), "use_bias": .bool(bias != nil)] }
+}

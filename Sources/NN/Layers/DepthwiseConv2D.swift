@@ -198,3 +198,43 @@ public final class DepthwiseConv2D: ActivatedLayer {
         return "DepthwiseConv2D(\(inputChannels) x \(depthMultiplier), kernel: \(kernelSize), strides: \(strides), padding: \(padding.rawValue)\(dilation), activation: \(activation))"
     }
 }
+
+extension DepthwiseConv2D: DescribedLayer {
+    public static var kerasClassName: String { "DepthwiseConv2D" }
+
+    public static func plan(_ config: LayerConfig, inputShapes: [[Int]]) throws -> LayerPlan {
+        let (height, width, channels) = try imageInput(inputShapes)
+        try config.requireChannelsLast()
+        let kernel = try config.size("kernel_size"), strides = try config.size("strides", default: Size2D(1))
+        let padding = try config.padding(), multiplier = try config.positiveInt("depth_multiplier", default: 1)
+        let dilation = try config.size("dilation_rate", default: Size2D(1)), useBias = try config.bool("use_bias", default: true)
+        guard strides == Size2D(1) || dilation == Size2D(1) else {
+            throw LayerConfigError(field: "dilation_rate", "a dilated convolution must have strides 1 (Keras's rule)")
+        }
+        let outHeight = try windowOutput(height, window: kernel.height, stride: strides.height, padding: padding, dilation: dilation.height)
+        let outWidth = try windowOutput(width, window: kernel.width, stride: strides.width, padding: padding, dilation: dilation.width)
+        let canonical: LayerConfig = [
+            "kernel_size": kernel.configValue, "strides": strides.configValue, "padding": .string(padding.rawValue),
+            "depth_multiplier": .int(multiplier), "dilation_rate": dilation.configValue,
+            "activation": .string(try config.activation().rawValue), "use_bias": .bool(useBias),
+        ]
+        return LayerPlan(outputShape: [outHeight, outWidth, channels * multiplier],
+                         parameters: [ParameterShape("depthwise_kernel", [kernel.height, kernel.width, channels, multiplier])]
+                            + (useBias ? [ParameterShape("bias", [channels * multiplier])] : []),
+                         config: canonical)
+    }
+
+    public static func make(_ config: LayerConfig, inputShapes: [[Int]], generator: inout RandomGenerator) throws -> any ModelLayer {
+        let c = try plan(config, inputShapes: inputShapes).config
+        return DepthwiseConv2D(inputChannels: inputShapes[0][2], kernelSize: try c.size("kernel_size"), strides: try c.size("strides"),
+                               padding: try c.padding(), depthMultiplier: try c.positiveInt("depth_multiplier"),
+                               dilationRate: try c.size("dilation_rate"), activation: try c.activation(),
+                               useBias: try c.bool("use_bias", default: true), generator: &generator)
+    }
+
+    public var config: LayerConfig {
+        ["kernel_size": kernelSize.configValue, "strides": strides.configValue, "padding": .string(padding.rawValue),
+         "depth_multiplier": .int(depthMultiplier), "dilation_rate": dilationRate.configValue,
+         "activation": .string(activation.rawValue), "use_bias": .bool(bias != nil)]
+    }
+}

@@ -12,9 +12,7 @@ import TensorCore
 /// let shape = try add.outputShape(for: [[8, 8, 16], [8, 8, 16]])   // [8, 8, 16]
 /// let y = add([a, b], training: true)
 /// ```
-public protocol MergeLayer: AnyObject, CustomStringConvertible {
-    /// The parameters in a fixed order, each named within the layer.
-    var parameters: [Parameter] { get }
+public protocol MergeLayer: ModelLayer {
     /// The shape of one output example for the shapes of one example of each input.
     func outputShape(for inputShapes: [[Int]]) throws -> [Int]
     /// Applies the layer to its inputs, in order.

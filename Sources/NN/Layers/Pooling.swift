@@ -310,3 +310,79 @@ func maxUpdate(_ x: UnsafePointer<Float>, _ o: UnsafeMutablePointer<Float>, _ id
         ch &+= 1
     }
 }
+
+/// The description the two-dimensional pooling layers share: `pool_size`, `strides` (the pool
+/// size when null), `padding`.
+protocol Pooling2DDescription: DescribedLayer {
+    init(poolSize: Size2D, strides: Size2D?, padding: Padding)
+    var poolSize: Size2D { get }
+    var strides: Size2D { get }
+    var padding: Padding { get }
+}
+
+extension Pooling2DDescription {
+    public static func plan(_ config: LayerConfig, inputShapes: [[Int]]) throws -> LayerPlan {
+        let (height, width, channels) = try imageInput(inputShapes)
+        try config.requireChannelsLast()
+        let pool = try config.size("pool_size", default: Size2D(2)), strides = try config.size("strides", default: pool)
+        let padding = try config.padding()
+        return LayerPlan(outputShape: [try windowOutput(height, window: pool.height, stride: strides.height, padding: padding),
+                                       try windowOutput(width, window: pool.width, stride: strides.width, padding: padding), channels],
+                         config: ["pool_size": pool.configValue, "strides": strides.configValue, "padding": .string(padding.rawValue)])
+    }
+
+    public static func make(_ config: LayerConfig, inputShapes: [[Int]], generator: inout RandomGenerator) throws -> any ModelLayer {
+        let c = try plan(config, inputShapes: inputShapes).config
+        return Self(poolSize: try c.size("pool_size"), strides: try c.size("strides"), padding: try c.padding())
+    }
+
+    public var config: LayerConfig {
+        ["pool_size": poolSize.configValue, "strides": strides.configValue, "padding": .string(padding.rawValue)]
+    }
+}
+
+extension MaxPool2D: Pooling2DDescription {
+    public static var kerasClassName: String { "MaxPooling2D" }
+    public static var kerasAliases: [String] { ["MaxPool2D"] }
+    public static var keyword: String { "maxpool2d" }
+}
+
+extension AveragePool2D: Pooling2DDescription {
+    public static var kerasClassName: String { "AveragePooling2D" }
+    public static var kerasAliases: [String] { ["AvgPool2D"] }
+    public static var keyword: String { "avgpool2d" }
+}
+
+/// The description the two-dimensional global pooling layers share: `keepdims`.
+protocol GlobalPooling2DDescription: DescribedLayer {
+    init(keepDims: Bool)
+    var keepDims: Bool { get }
+}
+
+extension GlobalPooling2DDescription {
+    public static func plan(_ config: LayerConfig, inputShapes: [[Int]]) throws -> LayerPlan {
+        let channels = try imageInput(inputShapes).channels
+        try config.requireChannelsLast()
+        let keepDims = try config.bool("keepdims", default: false)
+        return LayerPlan(outputShape: keepDims ? [1, 1, channels] : [channels], config: ["keepdims": .bool(keepDims)])
+    }
+
+    public static func make(_ config: LayerConfig, inputShapes: [[Int]], generator: inout RandomGenerator) throws -> any ModelLayer {
+        _ = try plan(config, inputShapes: inputShapes)
+        return Self(keepDims: try config.bool("keepdims", default: false))
+    }
+
+    public var config: LayerConfig { ["keepdims": .bool(keepDims)] }
+}
+
+extension GlobalAveragePool2D: GlobalPooling2DDescription {
+    public static var kerasClassName: String { "GlobalAveragePooling2D" }
+    public static var kerasAliases: [String] { ["GlobalAvgPool2D"] }
+    public static var keyword: String { "globalavgpool2d" }
+}
+
+extension GlobalMaxPool2D: GlobalPooling2DDescription {
+    public static var kerasClassName: String { "GlobalMaxPooling2D" }
+    public static var kerasAliases: [String] { ["GlobalMaxPool2D"] }
+    public static var keyword: String { "globalmaxpool2d" }
+}

@@ -111,3 +111,125 @@ public final class ZeroPadding2D: Layer {
 
     public var description: String { "ZeroPadding2D(top: \(top), bottom: \(bottom), left: \(left), right: \(right))" }
 }
+
+extension Flatten: DescribedLayer {
+    public static var kerasClassName: String { "Flatten" }
+
+    public static func plan(_ config: LayerConfig, inputShapes: [[Int]]) throws -> LayerPlan {
+        let input = try singleInput(inputShapes)
+        try config.requireChannelsLast()
+        guard let count = checkedProduct(input, limit: ArchitectureLimits.maxElements) else {
+            throw LayerShapeError(layer: kerasClassName, "input \(input) has too many elements")
+        }
+        return LayerPlan(outputShape: [count], config: [:])
+    }
+
+    public static func make(_ config: LayerConfig, inputShapes: [[Int]], generator: inout RandomGenerator) throws -> any ModelLayer {
+        _ = try plan(config, inputShapes: inputShapes)
+        return Flatten()
+    }
+
+    public var config: LayerConfig { [:] }
+}
+
+extension Reshape: DescribedLayer {
+    public static var kerasClassName: String { "Reshape" }
+
+    public static func plan(_ config: LayerConfig, inputShapes: [[Int]]) throws -> LayerPlan {
+        let input = try singleInput(inputShapes)
+        let target = try config.ints("target_shape")
+        let unknowns = target.filter { $0 == -1 }.count
+        guard let count = checkedProduct(input, limit: ArchitectureLimits.maxElements), !target.isEmpty, target.count <= 8,
+              target.allSatisfy({ $0 > 0 || $0 == -1 }), unknowns <= 1,
+              let known = checkedProduct(target.filter { $0 != -1 }, limit: ArchitectureLimits.maxElements),
+              unknowns == 1 ? count % known == 0 : known == count else {
+            throw LayerConfigError(field: "target_shape", "cannot reshape \(input) to \(target)")
+        }
+        return LayerPlan(outputShape: target.map { $0 == -1 ? count / known : $0 },
+                         config: ["target_shape": .list(target.map { .int($0) })])
+    }
+
+    public static func make(_ config: LayerConfig, inputShapes: [[Int]], generator: inout RandomGenerator) throws -> any ModelLayer {
+        _ = try plan(config, inputShapes: inputShapes)
+        return Reshape(try config.ints("target_shape"))
+    }
+
+    public var config: LayerConfig { ["target_shape": .list(targetShape.map { .int($0) })] }
+}
+
+extension ActivationLayer: DescribedLayer {
+    public static var kerasClassName: String { "Activation" }
+
+    public static func plan(_ config: LayerConfig, inputShapes: [[Int]]) throws -> LayerPlan {
+        LayerPlan(outputShape: try singleInput(inputShapes), config: ["activation": .string(try config.activation().rawValue)])
+    }
+
+    public static func make(_ config: LayerConfig, inputShapes: [[Int]], generator: inout RandomGenerator) throws -> any ModelLayer {
+        _ = try plan(config, inputShapes: inputShapes)
+        return ActivationLayer(try config.activation())
+    }
+
+    public var config: LayerConfig { ["activation": .string(activation.rawValue)] }
+}
+
+extension Dropout: DescribedLayer {
+    public static var kerasClassName: String { "Dropout" }
+
+    public static func plan(_ config: LayerConfig, inputShapes: [[Int]]) throws -> LayerPlan {
+        let rate = try config.float("rate")
+        guard rate >= 0, rate < 1 else { throw LayerConfigError(field: "rate", "\(rate) is outside [0, 1)") }
+        return LayerPlan(outputShape: try singleInput(inputShapes), config: ["rate": .float(rate)])
+    }
+
+    public static func make(_ config: LayerConfig, inputShapes: [[Int]], generator: inout RandomGenerator) throws -> any ModelLayer {
+        _ = try plan(config, inputShapes: inputShapes)
+        return Dropout(rate: try config.float("rate"), seed: generator.next())
+    }
+
+    public var config: LayerConfig { ["rate": .float(rate)] }
+}
+
+extension ZeroPadding2D: DescribedLayer {
+    public static var kerasClassName: String { "ZeroPadding2D" }
+    public static var keyword: String { "zeropad2d" }
+
+    /// Keras's `padding`: `p`, `[v, h]`, `[[top, bottom], [left, right]]`, or `[top, bottom, left, right]`.
+    static func padding(_ config: LayerConfig) throws -> (top: Int, bottom: Int, left: Int, right: Int) {
+        let value = config.value("padding") ?? .int(1)
+        var flat: [Int] = []
+        if case .list(let items) = value, items.allSatisfy({ if case .list = $0 { return true } else { return false } }) {
+            for item in items { flat += item.intList ?? [-1] }
+            guard items.count == 2, flat.count == 4 else { throw LayerConfigError(field: "padding", "must be [[top, bottom], [left, right]], got \(value)") }
+        } else {
+            guard let list = value.intList else { throw LayerConfigError(field: "padding", "must be integers, got \(value)") }
+            switch list.count {
+            case 1: flat = Array(repeating: list[0], count: 4)
+            case 2: flat = [list[0], list[0], list[1], list[1]]
+            case 4: flat = list
+            default: throw LayerConfigError(field: "padding", "must be 1, 2 or 4 integers, got \(list)")
+            }
+        }
+        guard flat.allSatisfy({ $0 >= 0 }) else { throw LayerConfigError(field: "padding", "must not be negative, got \(value)") }
+        return (flat[0], flat[1], flat[2], flat[3])
+    }
+
+    static func paddingConfig(top: Int, bottom: Int, left: Int, right: Int) -> LayerConfig {
+        ["padding": [[.int(top), .int(bottom)], [.int(left), .int(right)]]]
+    }
+
+    public static func plan(_ config: LayerConfig, inputShapes: [[Int]]) throws -> LayerPlan {
+        let (height, width, channels) = try imageInput(inputShapes)
+        try config.requireChannelsLast()
+        let p = try padding(config)
+        return LayerPlan(outputShape: [height + p.top + p.bottom, width + p.left + p.right, channels],
+                         config: paddingConfig(top: p.top, bottom: p.bottom, left: p.left, right: p.right))
+    }
+
+    public static func make(_ config: LayerConfig, inputShapes: [[Int]], generator: inout RandomGenerator) throws -> any ModelLayer {
+        _ = try plan(config, inputShapes: inputShapes)
+        let p = try padding(config)
+        return ZeroPadding2D(top: p.top, bottom: p.bottom, left: p.left, right: p.right)
+    }
+
+    public var config: LayerConfig { Self.paddingConfig(top: top, bottom: bottom, left: left, right: right) }
+}

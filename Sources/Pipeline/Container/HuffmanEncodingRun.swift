@@ -29,7 +29,7 @@ public struct HuffmanEncodingReport: Codable, Equatable, Sendable {
 public func huffmanEncodeModelFile(input: String, output: String,
                                    settings: CompressedModelSettings = CompressedModelSettings()) throws -> HuffmanEncodingReport {
     try requireModelFile(input)
-    let model: Sequential, state: CompressionState, name: String
+    let model: Model, state: CompressionState, name: String
     if CompressedModelFormat.hasMagic(path: input) {
         let compressed = try loadCompressedModel(path: input)
         (model, state, name) = (compressed.model, compressed.state, compressed.name)
@@ -48,7 +48,7 @@ public func huffmanEncodeModelFile(input: String, output: String,
 /// Checks that a decoded compressed model equals the model it was encoded from: every weight bit
 /// for bit (cut weights as +0.0), masks and their mode, codebooks (indices of kept weights, -1 for
 /// cut ones) and the quantization state (int8 codes of kept weights).
-func checkRoundTrip(original: Sequential, state: CompressionState, decoded: CompressedModel, file: String) throws {
+func checkRoundTrip(original: Model, state: CompressionState, decoded: CompressedModel, file: String) throws {
     let decodedParameters = Dictionary(uniqueKeysWithValues: decoded.model.namedParameters.map { ($0.key, $0.parameter) })
     for (key, parameter) in original.namedParameters {
         let layer = String(key.split(separator: ".")[0])

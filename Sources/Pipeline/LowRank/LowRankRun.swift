@@ -43,8 +43,8 @@ public func runLowRank(input: String, output: String, settings: LowRankSettings,
 /// ```
 /// - Throws: ``CompressionError`` or ``TrainingError`` for bad settings, a selection that matches
 ///   nothing, retraining without training data, or data that does not fit the model.
-public func factorizeModel(_ model: Sequential, settings: LowRankSettings, train: Dataset?, test: Dataset?,
-                           onEvent: (LowRankEvent) -> Void = { _ in }) throws -> (model: Sequential, report: LowRankReport) {
+public func factorizeModel(_ model: Model, settings: LowRankSettings, train: Dataset?, test: Dataset?,
+                           onEvent: (LowRankEvent) -> Void = { _ in }) throws -> (model: Model, report: LowRankReport) {
     let start = DispatchTime.now().uptimeNanoseconds
     try settings.validate()
     if settings.retrain {
@@ -53,7 +53,7 @@ public func factorizeModel(_ model: Sequential, settings: LowRankSettings, train
     }
     if let test { try checkModelFitsData(model, test) }
 
-    func testAccuracy(_ network: Sequential, stage: String) -> Double? {
+    func testAccuracy(_ network: Model, stage: String) -> Double? {
         let accuracy = test.map { evaluateModel(network, on: $0).top1Accuracy }
         onEvent(.stage(name: stage, testAccuracy: accuracy))
         return accuracy

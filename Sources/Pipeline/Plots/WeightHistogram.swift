@@ -84,7 +84,7 @@ private func svgNumber4(_ value: Double) -> String {
 extension WeightHistogram {
     /// One histogram per layer with a kernel, in model order: the kernel's effective weights, its
     /// codebook's centroids marked.
-    public static func kernels(of model: Sequential, bins: Int = 60) -> [WeightHistogram] {
+    public static func kernels(of model: Model, bins: Int = 60) -> [WeightHistogram] {
         model.entries.compactMap { entry in
             guard let kernel = entry.layer.parameters.first(where: { ["kernel", "depthwise_kernel"].contains($0.name) }) else { return nil }
             return WeightHistogram(layer: entry.name, weights: kernel.effectiveValue.scalars,

@@ -38,7 +38,7 @@ public func runPruning(input: String, output: String, settings: PruningSettings,
 ///
 /// Masks the model already has are respected: a cut weight only comes back under DNS.
 /// With `test` data the run evaluates before and after every stage.
-public func pruneModel(_ model: Sequential, settings: PruningSettings, train: Dataset?, test: Dataset?,
+public func pruneModel(_ model: Model, settings: PruningSettings, train: Dataset?, test: Dataset?,
                        onEvent: (PruningEvent) -> Void = { _ in }) throws -> PruningReport {
     let start = DispatchTime.now().uptimeNanoseconds
     try settings.validate()

@@ -138,7 +138,7 @@ public struct PruningSettings: Sendable, Equatable {
 
     /// The layers the run prunes in `model`: ``layers`` when given; otherwise the layers the
     /// criterion names when it has no default value; otherwise every layer with a kernel.
-    func chosenLayers(in model: Sequential) throws -> [PrunableLayer] {
+    func chosenLayers(in model: Model) throws -> [PrunableLayer] {
         if layers == nil, let criterion = sparsity ?? quality ?? cRate, !criterion.hasDefault {
             let all = try PrunableLayer.select(in: model, layers: nil, includeBiases: includeBiases).map(\.name)
             try criterion.checkPatterns(against: all)

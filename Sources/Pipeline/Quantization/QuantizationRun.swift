@@ -28,7 +28,7 @@ public struct QuantizationOutcome: Sendable {
 /// let outcome = try quantizeModel(model, settings: settings, train: nil, test: test)
 /// try saveKerasModel(model, name: "lenet5", to: "lenet5-int8.h5", compressionState: outcome.state)
 /// ```
-public func quantizeModel(_ model: Sequential, settings: QuantizationSettings, train: Dataset?, test: Dataset,
+public func quantizeModel(_ model: Model, settings: QuantizationSettings, train: Dataset?, test: Dataset,
                           onEvent: (TrainingEvent) -> Void = { _ in }) throws -> QuantizationOutcome {
     try settings.validate()
     try checkModelFitsData(model, test)

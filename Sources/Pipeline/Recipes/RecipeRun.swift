@@ -96,7 +96,7 @@ private func runStage(_ stage: RecipePlan.Stage, key: String, input: String?, pl
         let start = DispatchTime.now().uptimeNanoseconds
         let detail = try executor.run(stage, input: input, output: output, modelName: plan.name, data: data, onProgress: onProgress)
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        let model: Sequential, compressedBytes: Int?
+        let model: Model, compressedBytes: Int?
         let artifactBytes = try fileSize(output)
         if stage.stage.type == .huffman {
             model = try loadCompressedModel(path: output).model

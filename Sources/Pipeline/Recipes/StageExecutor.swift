@@ -47,7 +47,7 @@ public struct PassStageExecutor: StageExecutor {
 
     public func run(_ stage: RecipePlan.Stage, input: String?, output: String, modelName: String, data: StageData,
                     onProgress: (StageProgress) -> Void) throws -> String {
-        func load() throws -> (Sequential, CompressionState) {
+        func load() throws -> (Model, CompressionState) {
             guard let input else { throw CompressionError("stage \(stage.index + 1) (\(stage.label)) has no model to work on") }
             return try loadModelWithCompressionState(path: input)
         }
@@ -55,7 +55,7 @@ public struct PassStageExecutor: StageExecutor {
             guard let train = data.train else { throw CompressionError("stage \(stage.index + 1) (\(stage.label)) trains but no training data was loaded") }
             return train
         }
-        func save(_ model: Sequential, _ state: CompressionState) throws {
+        func save(_ model: Model, _ state: CompressionState) throws {
             try saveKerasModel(model, name: modelName, to: output, protecting: input.map { [$0] } ?? [], compressionState: state)
         }
         switch stage.resolved {

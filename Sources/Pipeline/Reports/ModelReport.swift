@@ -79,8 +79,8 @@ public struct ModelReport: Codable, Sendable, Equatable {
 ///
 /// With `test` the model's (and the baseline's) top-1 and top-5 accuracy are measured on it.
 public func makeModelReport(path: String, baseline: String? = nil, test: Dataset? = nil, data: String? = nil,
-                            batchSize: Int = 1000) throws -> (report: ModelReport, model: Sequential) {
-    let model: Sequential, state: CompressionState, summary: CompressedModelSummary?, format: String
+                            batchSize: Int = 1000) throws -> (report: ModelReport, model: Model) {
+    let model: Model, state: CompressionState, summary: CompressedModelSummary?, format: String
     var encodingProblem: String?
     if CompressedModelFormat.hasMagic(path: path) {
         let compressed = try loadCompressedModel(path: path)
@@ -150,7 +150,7 @@ func nonZeroCount(_ parameter: Parameter) -> Int {
     parameter.effectiveValue.scalars.reduce(0) { $0 + ($1 != 0 ? 1 : 0) }
 }
 
-private func accuracy(of model: Sequential, on test: Dataset, batchSize: Int) -> ModelReport.Accuracy {
+private func accuracy(of model: Model, on test: Dataset, batchSize: Int) -> ModelReport.Accuracy {
     let evaluation = evaluateModel(model, on: test, batchSize: batchSize)
     return ModelReport.Accuracy(top1: evaluation.top1Accuracy, top5: evaluation.top5Accuracy, images: evaluation.count)
 }

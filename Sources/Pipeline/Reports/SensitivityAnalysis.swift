@@ -125,7 +125,7 @@ public enum SensitivityEvent: Sendable {
 /// Each layer's weights, masks and mask modes are restored after its measurements, so the model
 /// is returned as it was given. Masks it already has are respected (a cut weight stays cut), so
 /// on a pruned model a point's measured sparsity can exceed the one asked for.
-public func analyzeSensitivity(_ model: Sequential, on test: Dataset, settings: SensitivitySettings,
+public func analyzeSensitivity(_ model: Model, on test: Dataset, settings: SensitivitySettings,
                                onEvent: (SensitivityEvent) -> Void = { _ in }) throws -> SensitivityAnalysis {
     try settings.validate()
     try checkModelFitsData(model, test)

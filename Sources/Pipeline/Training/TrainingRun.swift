@@ -24,7 +24,7 @@ public struct TrainingResult: Sendable {
 /// Batches are shuffled from `settings.seed` (epoch `e` has its own permutation) and prepared one
 /// ahead on a background thread. Masks and codebooks on the model's parameters are honoured by the
 /// optimizer, so a pruned or weight-shared model stays so.
-public func trainModel(_ model: Sequential, train: Dataset, test: Dataset?, settings: TrainingSettings,
+public func trainModel(_ model: Model, train: Dataset, test: Dataset?, settings: TrainingSettings,
                        evaluationBatchSize: Int = 1000, onEvent: (TrainingEvent) -> Void = { _ in }) throws -> TrainingResult {
     try settings.validate()
     try checkModelFitsData(model, train)
@@ -57,12 +57,12 @@ public func trainModel(_ model: Sequential, train: Dataset, test: Dataset?, sett
 }
 
 /// Loss, top-1 and top-5 accuracy and images/s of `model` on `data`, in inference mode.
-public func evaluateModel(_ model: Sequential, on data: Dataset, batchSize: Int = 1000) -> Evaluation {
+public func evaluateModel(_ model: Model, on data: Dataset, batchSize: Int = 1000) -> Evaluation {
     Trainer.evaluate(model, Minibatches(data, batchSize: batchSize, seed: nil).prefetched())
 }
 
 /// Throws unless each example of `data` fits the model's input and every label has an output.
-public func checkModelFitsData(_ model: Sequential, _ data: Dataset) throws {
+public func checkModelFitsData(_ model: Model, _ data: Dataset) throws {
     let exampleSize = data.imageShape.reduce(1, *)
     guard exampleSize == model.inputShape.reduce(1, *) else {
         throw TrainingError("the data's examples have shape \(data.imageShape), the model takes \(model.inputShape)")

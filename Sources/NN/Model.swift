@@ -1,10 +1,13 @@
 import Foundation
 import TensorCore
 
-/// A stack of named layers applied in order, as Keras' `Sequential`.
+/// A model: a directed acyclic graph of named layers, as Keras's functional models; a chain of
+/// layers (Keras's `Sequential`) is the special case.
 ///
-/// Parameters are enumerated with dotted keys, `"<layer>.<parameter>"` (`"fc1.kernel"`), in
-/// layer order; ``setWeights(_:)`` and ``parameter(named:)`` use the same keys.
+/// Layers are kept in an order where each comes after its inputs; the last layer's output is
+/// the model's. Parameters are enumerated with dotted keys, `"<layer>.<parameter>"`
+/// (`"fc1.kernel"`), in layer order; ``setWeights(_:)`` and ``parameter(named:)`` use the same
+/// keys. Where a layer's output feeds several layers, the backward pass sums their gradients.
 ///
 /// ```swift
 /// let model = try Architecture.lenet300.build(seed: 42)
@@ -12,60 +15,90 @@ import TensorCore
 /// print(model.parameterCount)                    // 266610
 /// model.parameter(named: "fc1.kernel")!.shape    // [784, 300]
 /// ```
-public final class Sequential {
-    /// A layer and its unique name.
+public final class Model {
+    /// A layer, its unique name and the layers it takes.
     public struct Entry {
         public let name: String
-        public let layer: any Layer
+        public let layer: any ModelLayer
+        /// The names of the layers whose outputs this layer takes, in order (``Model/inputName``
+        /// for the model's input).
+        public let inputs: [String]
+        /// Where the inputs are: indices of earlier entries, -1 for the model's input.
+        public let inputIndices: [Int]
     }
 
     /// The shape of one input example, without the batch axis (`[28, 28, 1]`, `[784]`).
     public let inputShape: [Int]
-    /// The layers in order.
+    /// The name layers use for the model's input.
+    public let inputName: String
+    /// The layers, each after its inputs.
     public private(set) var entries: [Entry] = []
-    /// The shape of one output example, without the batch axis.
-    public private(set) var outputShape: [Int]
+    /// The shape of each layer's output example.
+    public private(set) var outputShapes: [[Int]] = []
 
     /// Creates an empty model taking examples of `inputShape`.
-    public init(inputShape: [Int]) {
-        precondition(!inputShape.isEmpty && inputShape.allSatisfy { $0 > 0 }, "Sequential: bad input shape \(inputShape)")
+    public init(inputShape: [Int], inputName: String = "input") {
+        precondition(!inputShape.isEmpty && inputShape.allSatisfy { $0 > 0 }, "Model: bad input shape \(inputShape)")
         self.inputShape = inputShape
-        self.outputShape = inputShape
+        self.inputName = inputName
     }
 
-    /// Creates a model from named layers.
-    public convenience init(inputShape: [Int], layers: [(String, any Layer)]) {
+    /// Creates a chain of named layers.
+    public convenience init(inputShape: [Int], layers: [(String, any ModelLayer)]) {
         self.init(inputShape: inputShape)
         for (name, layer) in layers { append(name, layer) }
     }
 
-    /// Appends a layer; the name must be new and must not contain a dot.
-    public func append(_ name: String, _ layer: any Layer) {
-        precondition(!name.isEmpty && !name.contains("."), "Sequential: bad layer name \"\(name)\"")
-        precondition(!entries.contains { $0.name == name }, "Sequential: duplicate layer name \"\(name)\"")
-        outputShape = layer.outputShape(for: outputShape)
-        entries.append(Entry(name: name, layer: layer))
+    /// Appends a layer taking the outputs of `inputs` (by name; the previous layer, or the
+    /// model's input, when empty). The name must be new and must not contain a dot; the inputs
+    /// must fit the layer.
+    public func append(_ name: String, _ layer: any ModelLayer, inputs: [String] = []) {
+        precondition(!name.isEmpty && !name.contains(".") && name != inputName, "Model: bad layer name \"\(name)\"")
+        precondition(!entries.contains { $0.name == name }, "Model: duplicate layer name \"\(name)\"")
+        let names = inputs.isEmpty ? [entries.last?.name ?? inputName] : inputs
+        let indices = names.map { input -> Int in
+            if input == inputName { return -1 }
+            guard let index = entries.firstIndex(where: { $0.name == input }) else { preconditionFailure("Model: no layer \"\(input)\" before \"\(name)\"") }
+            return index
+        }
+        let shape: [Int]
+        do {
+            shape = try layer.outputShape(forInputs: indices.map(shape(at:)))
+        } catch {
+            preconditionFailure("Model: layer \"\(name)\": \(error)")
+        }
+        entries.append(Entry(name: name, layer: layer, inputs: names, inputIndices: indices))
+        outputShapes.append(shape)
+    }
+
+    /// The shape of one output example, without the batch axis.
+    public var outputShape: [Int] { outputShapes.last ?? inputShape }
+
+    private func shape(at index: Int) -> [Int] { index < 0 ? inputShape : outputShapes[index] }
+
+    /// Whether every layer takes the one before it.
+    public var isChain: Bool {
+        entries.indices.allSatisfy { entries[$0].inputIndices == [$0 - 1] }
     }
 
     /// The layer names in order.
     public var layerNames: [String] { entries.map(\.name) }
     /// The layers in order.
-    public var layers: [any Layer] { entries.map(\.layer) }
+    public var layers: [any ModelLayer] { entries.map(\.layer) }
 
     /// The layer with the given name.
-    public func layer(named name: String) -> (any Layer)? {
+    public func layer(named name: String) -> (any ModelLayer)? {
         entries.first { $0.name == name }?.layer
     }
 
-    /// The input shape of each layer (without batch), in order.
-    public var layerInputShapes: [[Int]] {
-        var shapes: [[Int]] = []
-        var shape = inputShape
-        for entry in entries {
-            shapes.append(shape)
-            shape = entry.layer.outputShape(for: shape)
-        }
-        return shapes
+    /// The input shapes of each layer (without batch), in order.
+    public var layerInputShapes: [[[Int]]] {
+        entries.map { $0.inputIndices.map(shape(at:)) }
+    }
+
+    /// The names of the layers that take each layer's output, in order.
+    public var consumers: [[String]] {
+        entries.indices.map { index in entries.filter { $0.inputIndices.contains(index) }.map(\.name) }
     }
 
     // MARK: Forward
@@ -96,27 +129,35 @@ public final class Sequential {
     }
 
     private func forward(_ x: Variable, training: Bool, stripFinalSoftmax: Bool) -> Variable {
-        var h = x
+        var input = x
         let exampleSize = inputShape.reduce(1, *)
-        if h.shape.dropFirst().elementsEqual(inputShape) == false {
-            precondition(h.rank >= 1 && h.value.count == h.shape[0] * exampleSize,
-                         "Sequential: input \(h.shape) does not hold examples of shape \(inputShape)")
-            h = h.reshaped([h.shape[0]] + inputShape)
+        if input.shape.dropFirst().elementsEqual(inputShape) == false {
+            precondition(input.rank >= 1 && input.value.count == input.shape[0] * exampleSize,
+                         "Model: input \(input.shape) does not hold examples of shape \(inputShape)")
+            input = input.reshaped([input.shape[0]] + inputShape)
         }
+        guard !entries.isEmpty else { return input }
+        // Each output is dropped after its last use, so memory holds only the live tensors.
+        var lastUse = [Int](repeating: -1, count: entries.count)
+        for (index, entry) in entries.enumerated() { for source in entry.inputIndices where source >= 0 { lastUse[source] = index } }
+        var outputs = [Variable?](repeating: nil, count: entries.count)
         for (index, entry) in entries.enumerated() {
+            let inputs = entry.inputIndices.map { $0 < 0 ? input : outputs[$0]! }
+            for source in entry.inputIndices where source >= 0 && lastUse[source] == index { outputs[source] = nil }
             let isLast = index == entries.count - 1
             if isLast && stripFinalSoftmax {
                 if let activated = entry.layer as? any ActivatedLayer, activated.activation == .softmax {
-                    h = activated.forward(h, training: training, activation: .linear)
+                    outputs[index] = activated.forward(inputs[0], training: training, activation: .linear)
                     continue
                 }
-                if let activation = entry.layer as? ActivationLayer, activation.activation == .softmax {
+                if entry.layer is ActivationLayer, (entry.layer as! ActivationLayer).activation == .softmax {
+                    outputs[index] = inputs[0]
                     continue
                 }
             }
-            h = entry.layer(h, training: training)
+            outputs[index] = entry.layer.apply(inputs, training: training)
         }
-        return h
+        return outputs[entries.count - 1]!
     }
 
     // MARK: Parameters
@@ -166,9 +207,7 @@ public final class Sequential {
     /// A table of layers, output shapes and parameter counts, as Keras' `summary()`.
     public var summary: String {
         var lines = ["Layer                 Type                              Output shape      Params"]
-        var shape = inputShape
-        for entry in entries {
-            shape = entry.layer.outputShape(for: shape)
+        for (entry, shape) in zip(entries, outputShapes) {
             let count = entry.layer.parameters.reduce(0) { $0 + $1.count }
             let type = String(describing: entry.layer).prefix(33)
             lines.append(entry.name.padding(toLength: 22, withPad: " ", startingAt: 0)
