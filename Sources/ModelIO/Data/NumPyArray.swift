@@ -24,7 +24,13 @@ public struct NumPyArray: Sendable {
         /// Whether the elements are floating-point numbers.
         public var isFloat: Bool { self == .float32 || self == .float64 }
         /// NumPy's name, e.g. `float32`.
-        public var description: String { self == .bool ? "bool" : "\(self)" }
+        public var description: String {
+            switch self {
+            case .bool: return "bool"
+            case .float32, .float64: return "float\(8 * byteWidth)"
+            default: return (rawValue.first == "u" ? "uint" : "int") + String(8 * byteWidth)
+            }
+        }
     }
 
     /// The default limit on a NumPy file or archive read as data, and on one array in it: 4 GiB.
