@@ -45,10 +45,7 @@ extension Compress {
         var retrain = false
         @Option(help: "Magnitude with --retrain: prune-and-retrain rounds, the epochs split across them (default \(PruningSettings.defaultRounds)).")
         var rounds: Int?
-        @Option(help: "mnist, fashion-mnist, a folder of IDX files or an HDF5 file with x and y (default mnist when training).")
-        var data: String?
-        @Option(help: "Pixel scaling of byte images: \(PixelNormalization.allCases.map(\.rawValue).joined(separator: ", ")).")
-        var normalize: PixelNormalization = .unit
+        @OptionGroup var dataOptions: DataOptions
         @Option(help: "Training epochs in all (default: magnitude \(PruningSettings.defaultEpochs(.magnitude)), agp \(PruningSettings.defaultEpochs(.agp)), dns \(PruningSettings.defaultEpochs(.dns))).")
         var epochs: Int?
         @Option(help: "Optimizer: \(OptimizerKind.allCases.map(\.rawValue).joined(separator: ", ")).")
@@ -72,11 +69,14 @@ extension Compress {
         @Flag(help: "Print the report as JSON.") var json = false
 
         func validate() throws {
+            let settings: PruningSettings
             do {
-                try settings().validate()
+                settings = try self.settings()
+                try settings.validate()
             } catch let error as CompressionError {
                 throw ValidationError(error.description)
             }
+            if settings.trains { try dataOptions.require(toDo: "train while pruning (--retrain, agp, dns)") }
         }
 
         /// The settings the options describe; throws a ``CompressionError`` for a value out of range.
@@ -110,10 +110,9 @@ extension Compress {
         func run() throws {
             let report = try reportingErrors {
                 let settings = try settings()
-                try checkRunFiles(models: [model], data: data, outputs: [RunFile("the output (-o)", output)])
-                let source = try (data ?? (settings.trains ? "mnist" : nil)).map { try DataSource(argument: $0) }
-                let train = try settings.trains ? source?.load(split: .train, normalization: normalize) : nil
-                let test = try source?.load(split: .test, normalization: normalize)
+                try checkRunFiles(models: [model], data: dataOptions.data, outputs: [RunFile("the output (-o)", output)])
+                let train = settings.trains ? try dataOptions.load(.train, toDo: "train while pruning") : nil
+                let test = try dataOptions.loadIfGiven(.test)
                 let display = ProgressDisplay()
                 return try runPruning(input: model, output: output, settings: settings, train: train, test: test) { event in
                     switch event {
