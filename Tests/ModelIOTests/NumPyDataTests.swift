@@ -3,14 +3,18 @@ import TensorCore
 import Testing
 @testable import ModelIO
 
-/// A version 1.0 `.npy` file: header dict padded to a multiple of 64 bytes, then `payload`.
+/// A `.npy` file of `shape` and NumPy type `descr` (`<f4`, `|u1`, `>f4`, ...) holding `payload`,
+/// written by ``NumPyArray/encoded()`` with its type code replaced.
 func npyFile(_ descr: String, shape: [Int], _ payload: [UInt8], fortranOrder: Bool = false) -> [UInt8] {
-    let shapeText = shape.count == 1 ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
-    var header = "{'descr': '\(descr)', 'fortran_order': \(fortranOrder ? "True" : "False"), 'shape': \(shapeText), }"
-    while (10 + header.utf8.count + 1) % 64 != 0 { header += " " }
-    header += "\n"
+    let placeholder = NumPyArray(shape: [0] + shape, elementType: .uint8, littleEndianBytes: []).encoded()
+    var header = String(decoding: placeholder[10...], as: UTF8.self)
+        .replacingOccurrences(of: "'|u1'", with: "'\(descr)'")
+        .replacingOccurrences(of: "(0, ", with: "(").replacingOccurrences(of: "(0,)", with: "()")
+        .replacingOccurrences(of: "False", with: fortranOrder ? "True" : "False")
+    header = header.trimmingCharacters(in: .whitespacesAndNewlines)
+    header += String(repeating: " ", count: 63 - (10 + header.utf8.count) % 64) + "\n"
     let length = header.utf8.count
-    return [0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(length & 0xFF), UInt8(length >> 8)] + Array(header.utf8) + payload
+    return Array(placeholder[0..<8]) + [UInt8(length & 0xFF), UInt8(length >> 8)] + Array(header.utf8) + payload
 }
 
 /// Little-endian bytes of `values`.
@@ -118,6 +122,15 @@ struct NumPyDataTests {
         guard case .unsupportedDataType = dataError({ _ = try Dataset(numPyImages: int16Images, labels: negative) }) else {
             Issue.record("int16 images were accepted"); return
         }
+    }
+
+    @Test func encodedArraysReadBack() throws {
+        let floats = NumPyArray(shape: [2, 3], floats: [1, 2, 3, 4, 5, -6])
+        let read = try NumPyArray(bytes: floats.encoded(), file: "f.npy")
+        #expect(read.shape == [2, 3] && read.elementType == .float32 && read.floats() == [1, 2, 3, 4, 5, -6])
+        #expect((floats.encoded().count - 6 * 4) % 64 == 0)
+        let integers = try NumPyArray(bytes: NumPyArray(shape: [3], integers: [0, 99, -1]).encoded(), file: "i.npy")
+        #expect(integers.shape == [3] && integers.doubles() == [0, 99, -1])
     }
 
     @Test func mutatedHeadersNeverCrash() {

@@ -47,6 +47,40 @@ public struct NumPyArray: Sendable {
     /// The number of elements.
     public var count: Int { shape.reduce(1, *) }
 
+    /// Creates an array in memory from its little-endian element bytes, e.g. to write it with ``encoded()``.
+    public init(shape: [Int], elementType: ElementType, littleEndianBytes: [UInt8], file: String = "<memory>") {
+        precondition(shape.allSatisfy { $0 >= 0 } && shape.reduce(elementType.byteWidth, *) == littleEndianBytes.count,
+                     "NumPyArray: shape \(shape) of \(elementType) does not match \(littleEndianBytes.count) bytes")
+        self.file = file
+        self.elementType = elementType
+        self.shape = shape
+        data = littleEndianBytes[...]
+    }
+
+    /// An array of float32 values.
+    public init(shape: [Int], floats: [Float]) {
+        self.init(shape: shape, elementType: .float32, littleEndianBytes: floats.flatMap { value in
+            (0..<4).map { UInt8(truncatingIfNeeded: value.bitPattern >> (8 * $0)) }
+        })
+    }
+
+    /// An array of int64 values.
+    public init(shape: [Int], integers: [Int64]) {
+        self.init(shape: shape, elementType: .int64, littleEndianBytes: integers.flatMap { value in
+            (0..<8).map { UInt8(truncatingIfNeeded: value >> (8 * $0)) }
+        })
+    }
+
+    /// The array in `.npy` format 1.0, as `np.save` writes it: C order, the header padded to 64 bytes.
+    public func encoded() -> [UInt8] {
+        let order = elementType.byteWidth == 1 ? "|" : "<"
+        let shapeText = shape.count == 1 ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
+        var header = "{'descr': '\(order)\(elementType.rawValue)', 'fortran_order': False, 'shape': \(shapeText), }"
+        header += String(repeating: " ", count: 63 - (10 + header.utf8.count) % 64) + "\n"
+        let length = header.utf8.count
+        return [0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(length & 0xFF), UInt8(length >> 8)] + Array(header.utf8) + Array(data)
+    }
+
     /// Parses `.npy` bytes.
     ///
     /// - Throws: ``DataError`` naming `file`: not a `.npy` file, an unreadable header, an unsupported
