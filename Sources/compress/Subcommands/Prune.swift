@@ -15,12 +15,13 @@ extension Compress {
             Sparsity is the fraction of weights cut: Han et al.'s kept fractions (LeNet-5: conv1 66%, \
             conv2 12%, fc1 8%, fc2 19%) are --sparsity 'conv1=0.34,conv2=0.88,fc1=0.92,fc2=0.81'. \
             Masks are saved in the model's compression group, so a later prune, quantize or train \
-            keeps pruned weights at zero. With --data the test error is measured before and after.
+            keeps pruned weights at zero. With --data the test error is measured before and after; \
+            training (--retrain, agp, dns) needs --data.
 
             Examples on MNIST (LeNet-300-100, then LeNet-5):
-              compress prune m.h5 -o p.h5 --sparsity fc1=0.92,fc2=0.91,fc3=0.74 --retrain
-              compress prune m.h5 -o p.h5 --method dns --c-rate fc1=5.5,fc2=5,fc3=2.5
-              compress prune m.h5 -o p.h5 --method dns --epochs 15 \\
+              compress prune m.h5 -o p.h5 --sparsity fc1=0.92,fc2=0.91,fc3=0.74 --retrain --data mnist
+              compress prune m.h5 -o p.h5 --method dns --c-rate fc1=5.5,fc2=5,fc3=2.5 --data mnist
+              compress prune m.h5 -o p.h5 --method dns --epochs 15 --data mnist \\
                 --c-rate conv1=2,conv2=4.5,fc1=7.5,fc2=3.5
             """)
 

@@ -19,8 +19,8 @@ extension Compress {
                 (--retrain needs --data); without it no accuracy is measured.
 
                 Examples:
-                  compress quantize pruned300.h5 -o q300.h5 --method kmeans --bits 6 --retrain
-                  compress quantize pruned5.h5 -o q5.h5 --method kmeans --bits 'conv*=8,fc*=5' --retrain
+                  compress quantize pruned300.h5 -o q300.h5 --method kmeans --bits 6 --retrain --data mnist
+                  compress quantize pruned5.h5 -o q5.h5 --method kmeans --bits 'conv*=8,fc*=5' --retrain --data mnist
                   compress quantize lenet5.h5 -o lenet5-int8.h5 --method int8 --per-channel
                 """)
 
