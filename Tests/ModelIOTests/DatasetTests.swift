@@ -79,6 +79,19 @@ struct DatasetTests {
         #expect(test.prefix(3).labelsFile == labels.path)
     }
 
+    @Test func thirtyTwoBitLabelsCarryMoreThan256Classes() throws {
+        let fixture = try IDXFixture()
+        defer { fixture.remove() }
+        try fixture.write("t10k-images-idx3-ubyte", IDXFixture.images(count: 3, height: 2, width: 2).encoded())
+        let wide = IDXFile(dimensions: [3], int32Values: [999, 0, 70_000])
+        #expect(wide.magic == IDXFile.wideLabelMagic)
+        let labels = try fixture.write("t10k-labels-idx1-ubyte", wide.encoded())
+        #expect(try Dataset(idxDirectory: fixture.directory, split: .test).labels == [999, 0, 70_000])
+        try fixture.write("t10k-labels-idx1-ubyte", IDXFile(dimensions: [3], int32Values: [1, -2, 3]).encoded())
+        #expect(dataError { _ = try Dataset(idxDirectory: fixture.directory, split: .test) }
+                == .invalidLabel(file: labels.path, index: 1, value: "-2"))
+    }
+
     @Test func swappedFilesAreWrongMagic() throws {
         let fixture = try IDXFixture()
         defer { fixture.remove() }
@@ -87,8 +100,8 @@ struct DatasetTests {
         try fixture.write("t10k-images-idx3-ubyte", labels)
         let labelsURL = try fixture.write("t10k-labels-idx1-ubyte", images)
         let error = dataError { _ = try Dataset(idxDirectory: fixture.directory, split: .test) }
-        #expect(error == .wrongMagic(file: labelsURL.path, found: 0x803, expected: "0x00000801 (unsigned-byte labels, rank 1)"))
-        #expect(error?.description.hasSuffix("wrong magic number 0x00000803, expected 0x00000801 (unsigned-byte labels, rank 1)") == true)
+        #expect(error == .wrongMagic(file: labelsURL.path, found: 0x803, expected: "0x00000801 (unsigned-byte labels, rank 1) or 0x00000c01 (32-bit labels, rank 1)"))
+        #expect(error?.description.hasSuffix("wrong magic number 0x00000803, expected 0x00000801 (unsigned-byte labels, rank 1) or 0x00000c01 (32-bit labels, rank 1)") == true)
     }
 
     @Test func emptyAndDegenerateImageFiles() throws {

@@ -96,16 +96,17 @@ public struct Dataset: Sendable {
                       normalization: normalization, byteLimit: byteLimit)
     }
 
-    /// Loads an image IDX file (`0x00000803`, `[N, H, W]`) and a label IDX file (`0x00000801`, `[N]`).
+    /// Loads an image IDX file (`0x00000803`, `[N, H, W]`) and a label IDX file (`[N]`: `0x00000801`,
+    /// bytes, or `0x00000C01`, 32-bit integers for more than 256 classes).
     ///
     /// - Throws: ``DataError`` naming the file and field or index at fault.
     public init(idxImages imagesURL: URL, labels labelsURL: URL,
                 normalization: PixelNormalization = .unit,
                 byteLimit: Int = IDXFile.defaultByteLimit) throws {
         let labelFile = try IDXFile(contentsOf: labelsURL, byteLimit: byteLimit)
-        guard labelFile.magic == IDXFile.labelMagic else {
+        guard labelFile.magic == IDXFile.labelMagic || labelFile.magic == IDXFile.wideLabelMagic else {
             throw DataError.wrongMagic(file: labelFile.file, found: labelFile.magic,
-                                       expected: "0x00000801 (unsigned-byte labels, rank 1)")
+                                       expected: "0x00000801 (unsigned-byte labels, rank 1) or 0x00000c01 (32-bit labels, rank 1)")
         }
         let imageFile = try IDXFile(contentsOf: imagesURL, byteLimit: byteLimit)
         guard imageFile.magic == IDXFile.imageMagic else {
@@ -117,7 +118,7 @@ public struct Dataset: Sendable {
         try Dataset.checkCounts(images: shape[0], imagesFile: imageFile.file,
                                 labels: labelFile.dimensions[0], labelsFile: labelFile.file)
         self.init(images: Tensor(shape: shape, scalars: normalization.apply(imageFile.bytes)),
-                  labels: labelFile.bytes.map { Int32($0) }, labelsFile: labelFile.file)
+                  labels: try Dataset.checkedLabels(labelFile.integers, file: labelFile.file), labelsFile: labelFile.file)
     }
 
     /// The first `n` examples (all of them when `n >= count`).
