@@ -24,20 +24,25 @@ struct DataOptions: ParsableArguments {
 
     /// Throws a usage error when `--data` is missing, saying it is needed to `purpose` (e.g. "train").
     func require(toDo purpose: String) throws {
-        if data == nil {
-            throw ValidationError("--data is needed to \(purpose): name the data set, e.g. --data mnist or --data digits.npz (see --help)")
-        }
+        _ = try argument(toDo: purpose)
     }
 
     /// Loads one split of the data set `--data` names, which is needed to `purpose`.
     func load(_ split: DataSplit, toDo purpose: String) throws -> Dataset {
-        try require(toDo: purpose)
-        return try DataSource(argument: data!).load(split: split, normalization: normalize)
+        try DataSource(argument: argument(toDo: purpose)).load(split: split, normalization: normalize)
     }
 
     /// Loads one split of the data set `--data` names; nil without `--data`.
     func loadIfGiven(_ split: DataSplit) throws -> Dataset? {
         try data.map { try DataSource(argument: $0).load(split: split, normalization: normalize) }
+    }
+
+    /// The `--data` argument, or a usage error saying it is needed to `purpose`.
+    private func argument(toDo purpose: String) throws -> String {
+        guard let data else {
+            throw ValidationError("--data is needed to \(purpose): name the data set, e.g. --data mnist or --data digits.npz (see --help)")
+        }
+        return data
     }
 }
 

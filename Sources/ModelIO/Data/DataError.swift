@@ -79,6 +79,7 @@ public enum DataError: Error, CustomStringConvertible, Equatable, Sendable {
         }
     }
 
+    /// `value` as `0x` and eight hex digits, e.g. `0x00000801`.
     static func hex(_ value: UInt32) -> String {
         let digits = String(value, radix: 16)
         return "0x" + String(repeating: "0", count: max(0, 8 - digits.count)) + digits

@@ -119,7 +119,7 @@ public struct ZipArchive: Sendable {
         let crc = RawDeflate.crc32(extracted[...])
         guard crc == entry.crc32 else {
             throw ZipError.badEntry(archive: file, entry: entry.name, reason:
-                "CRC-32 \(hex(crc)) does not match the \(hex(entry.crc32)) recorded")
+                "CRC-32 \(DataError.hex(crc)) does not match the \(DataError.hex(entry.crc32)) recorded")
         }
         return extracted
     }
@@ -235,11 +235,6 @@ public struct ZipArchive: Sendable {
         let localName = bytes[offset + ZipArchive.localHeaderSize ..< offset + ZipArchive.localHeaderSize + nameLength]
         guard localName.elementsEqual(entry.name.utf8) else { throw corrupt("its name differs from the central directory's") }
         return start ..< start + entry.compressedSize
-    }
-
-    private func hex(_ value: UInt32) -> String {
-        let digits = String(value, radix: 16)
-        return "0x" + String(repeating: "0", count: 8 - digits.count) + digits
     }
 }
 
