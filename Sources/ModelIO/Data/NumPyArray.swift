@@ -159,23 +159,25 @@ public struct NumPyArray: Sendable {
         case .uint8:
             return data.map { Float($0) }
         default:
-            return doubles().map { Float($0) }
+            return mapElements { Float($0) }
         }
     }
 
     /// The elements as doubles; 64-bit integers beyond 2^53 are rounded.
     public func doubles() -> [Double] {
-        var values: [Double] = []
-        values.reserveCapacity(count)
+        mapElements { $0 }
+    }
+
+    /// Each element, read as a double, through `transform`.
+    private func mapElements<T>(_ transform: (Double) -> T) -> [T] {
         let width = elementType.byteWidth
-        data.withUnsafeBytes { raw in
-            for i in 0..<count {
+        return data.withUnsafeBytes { raw in
+            (0..<count).map { i in
                 var bits: UInt64 = 0
                 for b in 0..<width { bits |= UInt64(raw[i * width + b]) << (8 * b) }
-                values.append(NumPyArray.value(bits: bits, type: elementType))
+                return transform(NumPyArray.value(bits: bits, type: elementType))
             }
         }
-        return values
     }
 
     /// One element from its little-endian bits.
