@@ -42,9 +42,7 @@ step() {
 }
 rm -f "$work"/pruned.h5 "$work"/quantized.h5 "$work"/vgg16.dcz "$work"/dense.h5
 step prune "$work/pruned.h5" "$compress" prune "$work/vgg16.h5" -o "$work/pruned.h5" --sparsity 0.9
-# quantize still loads a data set and scores it before and after (issue 14 makes --data optional):
-# the 16 images here, two evaluations of VGG16 included in its time.
-step quantize "$work/quantized.h5" "$compress" quantize "$work/pruned.h5" -o "$work/quantized.h5" --method kmeans --bits 5 --data "$work/images.h5"
+step quantize "$work/quantized.h5" "$compress" quantize "$work/pruned.h5" -o "$work/quantized.h5" --method kmeans --bits 5
 step huffman "$work/vgg16.dcz" "$compress" huffman "$work/quantized.h5" -o "$work/vgg16.dcz"
 step decompress "$work/dense.h5" "$compress" decompress "$work/vgg16.dcz" -o "$work/dense.h5"
 step eval - "$compress" eval "$work/vgg16.h5" --data "$work/images.h5" --batch-size 16

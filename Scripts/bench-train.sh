@@ -38,7 +38,7 @@ lr=0.01
 printf "%-9s %5s %12s %12s %7s %10s\n" arch batch "ours img/s" "torch img/s" ratio "% of sgemm"
 for arch in lenet300 lenet5; do
     for batch in 64 256; do
-        ours=$(OPENBLAS_NUM_THREADS=$threads "$bin/compress" train --arch $arch --epochs 1 --batch-size $batch --seed 1 --lr $lr 2>&1 \
+        ours=$(OPENBLAS_NUM_THREADS=$threads "$bin/compress" train --arch $arch --data mnist --epochs 1 --batch-size $batch --seed 1 --lr $lr 2>&1 \
                | awk '/^epoch 1\/1/ {for (i=1;i<=NF;i++) if ($i=="img/s") {gsub(",","",$(i-1)); print $(i-1)}}')
         torch=$(.venv-bench/bin/python Scripts/bench_train_torch.py $arch $batch $threads $lr 0.9 0.0005 data/mnist \
                | awk '{for (i=1;i<=NF;i++) if ($i ~ /^images_per_second=/) {sub("images_per_second=","",$i); print $i}}')

@@ -35,7 +35,7 @@ divergence() {
 echo "$("$bin/compress" doctor | sed -n 's/^blas kernels: */kernels: /p'); order: ${seed:+shuffled, seed $seed}${seed:-file order}; $steps steps"
 printf "%-9s %5s  %-26s  %-26s  %s\n" arch batch "ours vs torch @10/50/all" "torch 1 vs 2 threads" "last losses (ours, torch)"
 for arch in lenet300 lenet5; do
-    "$bin/compress" train --arch $arch --epochs 0 --seed 1 -o "$work/$arch.h5" >/dev/null
+    "$bin/compress" train --arch $arch --data mnist --epochs 0 --seed 1 -o "$work/$arch.h5" >/dev/null
     for batch in 64 256; do
         order=()
         [ -z "$seed" ] || order=(--seed "$seed" --order-out "$work/order")

@@ -10,9 +10,11 @@ struct CommandResult {
 /// The repository's root folder, found from this source file's path.
 let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-/// Runs the `compress` executable built beside the test bundle with `arguments`, in this
-/// process's environment with `environment` added (a nil value removes a variable).
-func runCompress(_ arguments: [String], environment: [String: String?] = [:]) throws -> CommandResult {
+/// Runs the `compress` executable built beside the test bundle with `arguments` in `directory`
+/// (the repository's root by default), in this process's environment with `environment` added
+/// (a nil value removes a variable).
+func runCompress(_ arguments: [String], environment: [String: String?] = [:],
+                 in directory: URL = repositoryRoot) throws -> CommandResult {
     let productsDirectory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
     var executable = productsDirectory.appendingPathComponent("compress")
     if !FileManager.default.isExecutableFile(atPath: executable.path) {
@@ -27,7 +29,7 @@ func runCompress(_ arguments: [String], environment: [String: String?] = [:]) th
         for (name, value) in environment { variables[name] = value }
         process.environment = variables
     }
-    process.currentDirectoryURL = repositoryRoot
+    process.currentDirectoryURL = directory
     let out = Pipe(), err = Pipe()
     process.standardOutput = out
     process.standardError = err

@@ -60,7 +60,7 @@ struct TrainEvalCommandTests {
         #expect(missing.stderr.split(separator: "\n").count == 1)
         let usage = try runCompress(["train", "--optimizer", "lbfgs"])
         #expect(usage.status == 64)
-        let evalMissing = try runCompress(["eval", "/nonexistent/model.h5"])
+        let evalMissing = try runCompress(["eval", "/nonexistent/model.h5", "--data", "fixtures"])
         #expect(evalMissing.status == 1)
         #expect(evalMissing.stderr.contains("/nonexistent/model.h5"))
     }

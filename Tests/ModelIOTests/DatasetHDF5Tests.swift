@@ -87,13 +87,13 @@ struct DatasetHDF5Tests {
             try root.createDataset("y", values: [Int64(0), -1, 2], shape: [3])
         }
         #expect(dataError { _ = try Dataset(hdf5File: outOfRange, split: .train) }
-                == .labelOutOfRange(file: "\(outOfRange.path): /y", index: 1, label: -1, classCount: 10))
+                == .invalidLabel(file: "\(outOfRange.path): /y", index: 1, value: "-1"))
         let fractional = try writeHDF5(fixture, "fraction.h5") { root in
             try root.createDataset("x", values: pixels(2), shape: [2, 3, 2])
             try root.createDataset("y", values: [Float(1), 2.5], shape: [2])
         }
         #expect(dataError { _ = try Dataset(hdf5File: fractional, split: .train) }
-                == .hdf5(file: fractional.path, field: "/y", reason: "label 2.5 at index 1 is not a whole number"))
+                == .invalidLabel(file: "\(fractional.path): /y", index: 1, value: "2.5"))
     }
 
     @Test func badShapesAndTypes() throws {

@@ -65,16 +65,31 @@ struct DatasetTests {
         #expect(error?.description == "\(images.path) holds 5 images but \(labels.path) holds 6 labels")
     }
 
-    @Test func labelOutOfRangeNamesFileAndIndex() throws {
+    @Test func labelsOfAnyCountLoadAndTheModelsWidthNamesFileAndIndex() throws {
         let fixture = try IDXFixture()
         defer { fixture.remove() }
         try fixture.write("t10k-images-idx3-ubyte", IDXFixture.images(count: 4, height: 2, width: 2).encoded())
-        let labels = try fixture.write("t10k-labels-idx1-ubyte", IDXFile(dimensions: [4], bytes: [3, 9, 10, 1]).encoded())
-        let error = dataError { _ = try Dataset(idxDirectory: fixture.directory, split: .test) }
-        #expect(error == .labelOutOfRange(file: labels.path, index: 2, label: 10, classCount: 10))
-        #expect(error?.description == "\(labels.path): label 10 at index 2 is outside 0..<10")
-        // With more classes the same file loads.
-        #expect(try Dataset(idxDirectory: fixture.directory, split: .test, classCount: 11).labels == [3, 9, 10, 1])
+        let labels = try fixture.write("t10k-labels-idx1-ubyte", IDXFile(dimensions: [4], bytes: [3, 9, 200, 1]).encoded())
+        let test = try Dataset(idxDirectory: fixture.directory, split: .test)
+        #expect(test.labels == [3, 9, 200, 1] && test.classCount == 201 && test.labelsFile == labels.path)
+        #expect(throws: Never.self) { try test.checkLabels(below: 201) }
+        let error = dataError { try test.checkLabels(below: 10) }
+        #expect(error == .labelOutOfRange(file: labels.path, index: 2, label: 200, classCount: 10))
+        #expect(error?.description == "\(labels.path): label 200 at index 2 is not below the model's 10 outputs (classes 0..<10)")
+        #expect(test.prefix(3).labelsFile == labels.path)
+    }
+
+    @Test func thirtyTwoBitLabelsCarryMoreThan256Classes() throws {
+        let fixture = try IDXFixture()
+        defer { fixture.remove() }
+        try fixture.write("t10k-images-idx3-ubyte", IDXFixture.images(count: 3, height: 2, width: 2).encoded())
+        let wide = IDXFile(dimensions: [3], int32Values: [999, 0, 70_000])
+        #expect(wide.magic == IDXFile.wideLabelMagic)
+        let labels = try fixture.write("t10k-labels-idx1-ubyte", wide.encoded())
+        #expect(try Dataset(idxDirectory: fixture.directory, split: .test).labels == [999, 0, 70_000])
+        try fixture.write("t10k-labels-idx1-ubyte", IDXFile(dimensions: [3], int32Values: [1, -2, 3]).encoded())
+        #expect(dataError { _ = try Dataset(idxDirectory: fixture.directory, split: .test) }
+                == .invalidLabel(file: labels.path, index: 1, value: "-2"))
     }
 
     @Test func swappedFilesAreWrongMagic() throws {
@@ -85,8 +100,8 @@ struct DatasetTests {
         try fixture.write("t10k-images-idx3-ubyte", labels)
         let labelsURL = try fixture.write("t10k-labels-idx1-ubyte", images)
         let error = dataError { _ = try Dataset(idxDirectory: fixture.directory, split: .test) }
-        #expect(error == .wrongMagic(file: labelsURL.path, found: 0x803, expected: "0x00000801 (unsigned-byte labels, rank 1)"))
-        #expect(error?.description.hasSuffix("wrong magic number 0x00000803, expected 0x00000801 (unsigned-byte labels, rank 1)") == true)
+        #expect(error == .wrongMagic(file: labelsURL.path, found: 0x803, expected: "0x00000801 (unsigned-byte labels, rank 1) or 0x00000c01 (32-bit labels, rank 1)"))
+        #expect(error?.description.hasSuffix("wrong magic number 0x00000803, expected 0x00000801 (unsigned-byte labels, rank 1) or 0x00000c01 (32-bit labels, rank 1)") == true)
     }
 
     @Test func emptyAndDegenerateImageFiles() throws {
@@ -147,13 +162,15 @@ struct DatasetSourceTests {
         #expect(try source.load(split: .test).count == 5)
     }
 
-    @Test func missingNamedDataSetSaysWhichScriptToRun() throws {
+    @Test func missingNamedDataSetSaysWhereToGetIt() throws {
         let fixture = try IDXFixture()
         defer { fixture.remove() }
         let error = dataError { _ = try DataSource(argument: "fashion-mnist", currentDirectory: fixture.directory) }
         guard case .missingFile(let file, let hint) = error else { Issue.record("got \(String(describing: error))"); return }
         #expect(file.hasSuffix("data/fashion-mnist/train-images-idx3-ubyte"))
         #expect(hint.contains("Scripts/fetch-fashion-mnist.sh"))
+        // Words that work outside the repository too: the files, where to get them, where to put them.
+        #expect(hint.contains("t10k-labels-idx1-ubyte.gz") && hint.contains("https://") && hint.contains("--data"))
         #expect(error!.description.contains("Scripts/fetch-fashion-mnist.sh"))
     }
 

@@ -144,7 +144,7 @@ struct IDXFileTests {
         let floats = IDXFixture.header(magic: 0x0000_0D01, dimensions: [2]) + [UInt8](repeating: 0, count: 8)
         let error = dataError { _ = try IDXFile(data: floats, file: "floats") }
         #expect(error == .unsupportedDataType(file: "floats", field: "element", found: "0x0d (32-bit float)",
-                                              supported: "0x08 (unsigned byte)"))
+                                              supported: "0x08 (unsigned byte) or 0x0c (32-bit integer)"))
     }
 
     @Test func truncatedPlainAndGzipFiles() throws {

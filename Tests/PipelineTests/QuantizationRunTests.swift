@@ -116,7 +116,7 @@ struct QuantizationRunTests {
         #expect(conv.axis == 3 && conv.scales.count == 4)
         #expect(model.parameter(named: "fc1.kernel")!.value == fc1.dequantized())
         #expect(outcome.report.rows.allSatisfy { $0.bits == 8 && $0.distinctValues <= 256 * ($0.scales ?? 1) })
-        #expect(abs(outcome.report.testAccuracyQuantized - outcome.report.testAccuracyBefore) <= 0.02)
+        #expect(abs(outcome.report.testAccuracyQuantized! - outcome.report.testAccuracyBefore!) <= 0.02)
 
         let path = temporaryFile("int8.h5")
         defer { try? FileManager.default.removeItem(atPath: path) }

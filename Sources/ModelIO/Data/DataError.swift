@@ -5,9 +5,9 @@
 ///
 /// ```swift
 /// do {
-///     let train = try Dataset.loadIDX(directory: url, split: .train)
+///     let train = try Dataset(idxDirectory: url, split: .train)
 /// } catch let error as DataError {
-///     print("error: \(error)")   // e.g. "data/mnist/train-labels-idx1-ubyte: label 12 at index 5 is not below the class count 10"
+///     print("error: \(error)")   // e.g. "data/mnist/train-labels-idx1-ubyte: label -1 at index 5 is not a class index (a whole number from 0)"
 /// }
 /// ```
 public enum DataError: Error, CustomStringConvertible, Equatable, Sendable {
@@ -32,8 +32,10 @@ public enum DataError: Error, CustomStringConvertible, Equatable, Sendable {
     case badShape(file: String, field: String, shape: [Int], expected: String)
     /// The images and the labels do not hold the same number of examples.
     case countMismatch(imagesFile: String, imageCount: Int, labelsFile: String, labelCount: Int)
-    /// A label is negative or not below the class count.
+    /// A label is not below the number of classes the model outputs (`classCount`).
     case labelOutOfRange(file: String, index: Int, label: Int64, classCount: Int)
+    /// A label is not a class index: negative, fractional, not finite or beyond 32 bits.
+    case invalidLabel(file: String, index: Int, value: String)
     /// The file holds no examples.
     case empty(file: String)
     /// A `--data` argument that names no known data set, directory or HDF5 file.
@@ -65,7 +67,9 @@ public enum DataError: Error, CustomStringConvertible, Equatable, Sendable {
         case let .countMismatch(imagesFile, imageCount, labelsFile, labelCount):
             return "\(imagesFile) holds \(imageCount) images but \(labelsFile) holds \(labelCount) labels"
         case let .labelOutOfRange(file, index, label, classCount):
-            return "\(file): label \(label) at index \(index) is outside 0..<\(classCount)"
+            return "\(file): label \(label) at index \(index) is not below the model's \(classCount) outputs (classes 0..<\(classCount))"
+        case let .invalidLabel(file, index, value):
+            return "\(file): label \(value) at index \(index) is not a class index (a whole number from 0)"
         case let .empty(file):
             return "\(file): holds no examples"
         case let .unknownSource(argument, reason):
@@ -75,6 +79,7 @@ public enum DataError: Error, CustomStringConvertible, Equatable, Sendable {
         }
     }
 
+    /// `value` as `0x` and eight hex digits, e.g. `0x00000801`.
     static func hex(_ value: UInt32) -> String {
         let digits = String(value, radix: 16)
         return "0x" + String(repeating: "0", count: max(0, 8 - digits.count)) + digits

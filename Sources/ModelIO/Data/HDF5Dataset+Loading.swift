@@ -28,7 +28,7 @@ extension Dataset {
     /// Images are `[N, H, W]` (one channel), `[N, H, W, C]`, or `[N, D]` (read as `[N, 1, 1, D]`).
     /// `uint8` pixels are normalised as `normalization` says; float pixels are taken as already
     /// normalised and used as stored. Labels are `[N]` or `[N, 1]` integers (floats holding whole
-    /// numbers are accepted), each in `0..<classCount`.
+    /// numbers are accepted), each a class index from 0.
     ///
     /// ```swift
     /// let test = try Dataset(hdf5File: URL(fileURLWithPath: "digits.h5"), split: .test)
@@ -39,20 +39,17 @@ extension Dataset {
     ///   - split: Which split to load.
     ///   - names: The image and label dataset names (`x`, `y` by default).
     ///   - normalization: How `uint8` pixels become floats; `[0, 1]` by default.
-    ///   - classCount: The number of classes; every label must lie below it.
     ///   - limits: Bounds on what one dataset read may allocate.
     /// - Throws: ``DataError`` naming the file and dataset at fault.
     public init(hdf5File url: URL, split: DataSplit, names: HDF5DatasetNames = HDF5DatasetNames(),
                 normalization: PixelNormalization = .unit,
-                classCount: Int = Dataset.defaultClassCount,
                 limits: HDF5Limits = .default) throws {
-        precondition(classCount > 0, "Dataset: class count must be positive")
         let path = url.path
         do {
             let file = try HDF5File.open(path, limits: limits)
             defer { file.close() }
             let (x, y) = try Dataset.locateHDF5Pair(in: file, split: split, names: names)
-            try self.init(hdf5Images: x, labels: y, normalization: normalization, classCount: classCount)
+            try self.init(hdf5Images: x, labels: y, normalization: normalization)
         } catch let error as HDF5Error {
             switch error.kind {
             case .fileNotFound:
@@ -87,31 +84,15 @@ extension Dataset {
 
     /// Reads and checks a pair of open datasets.
     private init(hdf5Images x: HDF5Dataset, labels y: HDF5Dataset,
-                 normalization: PixelNormalization, classCount: Int) throws {
+                 normalization: PixelNormalization) throws {
         let file = x.filePath
         let imagesField = "\(file): \(x.path)"
         let labelsField = "\(file): \(y.path)"
 
         // Shapes first: nothing is read until they agree.
-        var shape: [Int]
-        switch x.shape.count {
-        case 2: shape = [x.shape[0], 1, 1, x.shape[1]]
-        case 3: shape = x.shape + [1]
-        case 4: shape = x.shape
-        default:
-            throw DataError.badShape(file: file, field: x.path, shape: x.shape,
-                                     expected: "[N, H, W], [N, H, W, C] or [N, D]")
-        }
-        if shape.dropFirst().contains(0) {
-            throw DataError.badShape(file: file, field: x.path, shape: x.shape,
-                                     expected: "images [N, H, W], [N, H, W, C] or [N, D] with positive sizes")
-        }
-        guard y.shape.count == 1 || (y.shape.count == 2 && y.shape[1] == 1) else {
-            throw DataError.badShape(file: file, field: y.path, shape: y.shape,
-                                     expected: "[N] or [N, 1] class indices")
-        }
-        try Dataset.checkCounts(images: shape[0], imagesFile: imagesField,
-                                labels: y.shape[0], labelsFile: labelsField)
+        let shape = try Dataset.exampleShape(ofImages: x.shape, file: file, field: x.path)
+        let labelCount = try Dataset.labelCount(ofShape: y.shape, file: file, field: y.path)
+        try Dataset.checkCounts(images: shape[0], imagesFile: imagesField, labels: labelCount, labelsFile: labelsField)
         if shape[0] == 0 { throw DataError.empty(file: imagesField) }
 
         let scalars: [Float]
@@ -128,27 +109,16 @@ extension Dataset {
         let labels: [Int32]
         switch y.elementType {
         case .int8, .int16, .int32, .int64, .uint8, .uint16, .uint32:
-            labels = try Dataset.checkedLabels(try y.read(as: Int64.self), file: labelsField, classCount: classCount)
+            labels = try Dataset.checkedLabels(try y.read(as: Int64.self), file: labelsField)
         case .uint64:
             let raw = try y.read(as: UInt64.self)
-            labels = try Dataset.checkedLabels(raw.lazy.map { Int64(clamping: $0) }, file: labelsField,
-                                               classCount: classCount)
+            labels = try Dataset.checkedLabels(raw.lazy.map { Int64(clamping: $0) }, file: labelsField)
         case .float16, .float32, .float64:
-            let raw = try y.read(as: Double.self)
-            if let index = raw.firstIndex(where: { $0 != $0.rounded() || !$0.isFinite }) {
-                throw DataError.hdf5(file: file, field: y.path,
-                                     reason: "label \(raw[index]) at index \(index) is not a whole number")
-            }
-            labels = try Dataset.checkedLabels(raw.lazy.map { Int64(clamping: Int($0.clamped(to: -1e15...1e15))) },
-                                               file: labelsField, classCount: classCount)
+            labels = try Dataset.checkedLabels(wholeNumbers: try y.read(as: Double.self), file: labelsField)
         default:
             throw DataError.unsupportedDataType(file: file, field: y.path, found: y.elementType.description,
                                                 supported: "integer class indices")
         }
-        self.init(images: Tensor(shape: shape, scalars: scalars), labels: labels, classCount: classCount)
+        self.init(images: Tensor(shape: shape, scalars: scalars), labels: labels, labelsFile: labelsField)
     }
-}
-
-private extension Double {
-    func clamped(to range: ClosedRange<Double>) -> Double { Swift.min(Swift.max(self, range.lowerBound), range.upperBound) }
 }

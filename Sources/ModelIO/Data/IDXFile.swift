@@ -4,7 +4,8 @@ import Foundation
 ///
 /// The header is a big-endian magic number `0x0000TTRR` (`TT` the element type, `RR` the rank)
 /// followed by `RR` big-endian 32-bit extents; the elements follow in row-major order. Labels are
-/// `0x00000801` (unsigned bytes, rank 1), images `0x00000803` (unsigned bytes, rank 3).
+/// `0x00000801` (unsigned bytes, rank 1) or, for more than 256 classes, `0x00000C01` (big-endian
+/// 32-bit integers, rank 1); images are `0x00000803` (unsigned bytes, rank 3).
 ///
 /// Gzip is recognised by its magic bytes `1f 8b`, not by the file name. Every size the header
 /// claims is checked before memory is allocated for it: against the file size for plain files,
@@ -16,7 +17,7 @@ import Foundation
 /// print(labels.dimensions)   // [10000]
 /// ```
 public struct IDXFile: Equatable, Sendable {
-    /// The element types the IDX format defines; only ``unsignedByte`` is read.
+    /// The element types the IDX format defines; ``unsignedByte`` and ``int32`` are read.
     public enum ElementType: UInt8, Sendable, CaseIterable {
         case unsignedByte = 0x08
         case signedByte = 0x09
@@ -26,6 +27,16 @@ public struct IDXFile: Equatable, Sendable {
         case float64 = 0x0E
 
         /// A readable name with the type code, e.g. `"0x08 (unsigned byte)"`.
+        /// The size of one element in bytes.
+        public var byteWidth: Int {
+            switch self {
+            case .unsignedByte, .signedByte: return 1
+            case .int16: return 2
+            case .int32, .float32: return 4
+            case .float64: return 8
+            }
+        }
+
         public var name: String {
             let code = "0x" + (rawValue < 0x10 ? "0" : "") + String(rawValue, radix: 16)
             switch self {
@@ -41,6 +52,8 @@ public struct IDXFile: Equatable, Sendable {
 
     /// The magic number of an unsigned-byte label file (rank 1).
     public static let labelMagic: UInt32 = 0x0000_0801
+    /// The magic number of a 32-bit integer label file (rank 1), for more than 256 classes.
+    public static let wideLabelMagic: UInt32 = 0x0000_0C01
     /// The magic number of an unsigned-byte image file (rank 3).
     public static let imageMagic: UInt32 = 0x0000_0803
     /// The default limit on the element bytes of one file: 1 GiB, twenty times MNIST's training images.
@@ -48,12 +61,19 @@ public struct IDXFile: Equatable, Sendable {
 
     /// The file the data came from, as named in errors.
     public let file: String
-    /// The element type; always ``ElementType/unsignedByte`` for a file that was read.
+    /// The element type: ``ElementType/unsignedByte`` or ``ElementType/int32`` for a file that was read.
     public let elementType: ElementType
     /// The extent of each axis, outermost first.
     public let dimensions: [Int]
-    /// The elements in row-major order; `bytes.count == dimensions.reduce(1, *)`.
+    /// The elements in row-major order as stored (big-endian);
+    /// `bytes.count == dimensions.reduce(1, *) * elementType.byteWidth`.
     public let bytes: [UInt8]
+
+    /// The elements as integers: the bytes, or the big-endian 32-bit values of an ``ElementType/int32`` file.
+    public var integers: [Int64] {
+        guard elementType == .int32 else { return bytes.map { Int64($0) } }
+        return stride(from: 0, to: bytes.count, by: 4).map { Int64(Int32(bitPattern: IDXFile.bigEndianUInt32(bytes, at: $0))) }
+    }
 
     /// The magic number this file's header carries.
     public var magic: UInt32 { UInt32(elementType.rawValue) << 8 | UInt32(dimensions.count) }
@@ -108,9 +128,20 @@ public struct IDXFile: Equatable, Sendable {
         }
     }
 
-    private init(file: String, dimensions: [Int], bytes: [UInt8]) {
+    /// Creates a 32-bit integer IDX file in memory (labels of more than 256 classes).
+    public init(dimensions: [Int], int32Values values: [Int32], file: String = "<memory>") {
+        precondition(dimensions.count <= 255 && dimensions.allSatisfy { $0 >= 0 && $0 <= Int(UInt32.max) }
+                     && dimensions.reduce(1, *) == values.count,
+                     "IDXFile: dimensions \(dimensions) do not fit \(values.count) values")
         self.file = file
-        self.elementType = .unsignedByte
+        self.elementType = .int32
+        self.dimensions = dimensions
+        self.bytes = values.flatMap { value in (0..<4).reversed().map { UInt8(truncatingIfNeeded: value >> (8 * $0)) } }
+    }
+
+    private init(file: String, elementType: ElementType, dimensions: [Int], bytes: [UInt8]) {
+        self.file = file
+        self.elementType = elementType
         self.dimensions = dimensions
         self.bytes = bytes
     }
@@ -131,9 +162,9 @@ public struct IDXFile: Equatable, Sendable {
             throw DataError.wrongMagic(file: file, found: magic,
                                        expected: "an IDX type code 0x08, 0x09 or 0x0b-0x0e in the third byte")
         }
-        guard type == .unsignedByte else {
+        guard type == .unsignedByte || type == .int32 else {
             throw DataError.unsupportedDataType(file: file, field: "element", found: type.name,
-                                                supported: ElementType.unsignedByte.name)
+                                                supported: "\(ElementType.unsignedByte.name) or \(ElementType.int32.name)")
         }
         let rank = Int(header[3])
         let headerBytes = 4 + 4 * rank
@@ -142,24 +173,24 @@ public struct IDXFile: Equatable, Sendable {
             throw DataError.truncated(file: file, expectedBytes: headerBytes, actualBytes: header.count)
         }
         var dimensions: [Int] = []
-        var elementCount = 1
+        var byteCount = type.byteWidth
         var overflow = false
         for axis in 0..<rank {
             let extent = Int(bigEndianUInt32(header, at: 4 + 4 * axis))
             dimensions.append(extent)
             if !overflow {
-                let (product, didOverflow) = elementCount.multipliedReportingOverflow(by: extent)
+                let (product, didOverflow) = byteCount.multipliedReportingOverflow(by: extent)
                 overflow = didOverflow
-                elementCount = product
+                byteCount = product
             }
         }
         let shapeText = dimensions.map(String.init).joined(separator: " x ")
-        guard !overflow, elementCount <= byteLimit else {
+        guard !overflow, byteCount <= byteLimit else {
             throw DataError.tooLarge(file: file, field: "the data of header dimensions \(shapeText)",
-                                     claimedBytes: overflow ? "more than \(Int.max)" : String(elementCount),
+                                     claimedBytes: overflow ? "more than \(Int.max)" : String(byteCount),
                                      limitBytes: byteLimit)
         }
-        let expectedTotal = headerBytes + elementCount
+        let expectedTotal = headerBytes + byteCount
         if let onDisk = reader.knownTotalBytes {  // the whole source, `prefix` included
             if onDisk < expectedTotal {
                 throw DataError.truncated(file: file, expectedBytes: expectedTotal, actualBytes: onDisk)
@@ -169,15 +200,15 @@ public struct IDXFile: Equatable, Sendable {
             }
         }
         var elements: [UInt8] = []
-        if reader.knownTotalBytes != nil { elements.reserveCapacity(elementCount) }
-        let got = try reader.read(elementCount, into: &elements)
-        guard got == elementCount else {
+        if reader.knownTotalBytes != nil { elements.reserveCapacity(byteCount) }
+        let got = try reader.read(byteCount, into: &elements)
+        guard got == byteCount else {
             throw DataError.truncated(file: file, expectedBytes: expectedTotal, actualBytes: headerBytes + got)
         }
         guard try reader.read(1).isEmpty else {
             throw DataError.trailingBytes(file: file, expectedBytes: expectedTotal)
         }
-        return IDXFile(file: file, dimensions: dimensions, bytes: elements)
+        return IDXFile(file: file, elementType: type, dimensions: dimensions, bytes: elements)
     }
 
     private static func bigEndianUInt32(_ bytes: [UInt8], at offset: Int) -> UInt32 {

@@ -40,17 +40,17 @@ public struct QuantizationReport: Codable, Equatable, Sendable {
     public var rows: [Row]
     /// Layers with weights that were left as they were (no bits rule matched them).
     public var unquantizedLayers: [String]
-    /// Top-1 test accuracy of the model as given.
-    public var testAccuracyBefore: Double
-    /// Top-1 test accuracy right after quantizing.
-    public var testAccuracyQuantized: Double
+    /// Top-1 test accuracy of the model as given; nil when the run had no test data.
+    public var testAccuracyBefore: Double?
+    /// Top-1 test accuracy right after quantizing; nil when the run had no test data.
+    public var testAccuracyQuantized: Double?
     /// Top-1 test accuracy after fine-tuning, when the run fine-tuned.
     public var testAccuracyRetrained: Double?
-    /// The test images the accuracies are measured on.
-    public var testImages: Int
+    /// The test images the accuracies are measured on; nil when the run had no test data.
+    public var testImages: Int?
 
-    /// The accuracy of the final model.
-    public var testAccuracyAfter: Double { testAccuracyRetrained ?? testAccuracyQuantized }
+    /// The accuracy of the final model, when measured.
+    public var testAccuracyAfter: Double? { testAccuracyRetrained ?? testAccuracyQuantized }
 
     /// A table of the rows and lines with the accuracies.
     public var text: String {
@@ -74,10 +74,12 @@ public struct QuantizationReport: Codable, Equatable, Sendable {
         func accuracy(_ name: String, _ value: Double) -> String {
             String(format: "%@ %.2f%% (error %.2f%%)", name, value * 100, (1 - value) * 100)
         }
-        var summary = "test accuracy on \(groupedDigits(testImages)) images: " + accuracy("before", testAccuracyBefore)
-            + ", " + accuracy("quantized", testAccuracyQuantized)
-        if let retrained = testAccuracyRetrained { summary += ", " + accuracy("fine-tuned", retrained) }
-        lines.append(summary)
+        if let testImages, let testAccuracyBefore, let testAccuracyQuantized {
+            var summary = "test accuracy on \(groupedDigits(testImages)) images: " + accuracy("before", testAccuracyBefore)
+                + ", " + accuracy("quantized", testAccuracyQuantized)
+            if let retrained = testAccuracyRetrained { summary += ", " + accuracy("fine-tuned", retrained) }
+            lines.append(summary)
+        }
         return lines.joined(separator: "\n")
     }
 }

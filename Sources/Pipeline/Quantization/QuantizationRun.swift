@@ -11,8 +11,9 @@ public struct QuantizationOutcome: Sendable {
     public var report: QuantizationReport
 }
 
-/// Quantizes `model` in place as `settings` say, measures its test accuracy before and after,
-/// and, for k-means with `settings.retraining`, fine-tunes the shared values on `train`.
+/// Quantizes `model` in place as `settings` say, measures its test accuracy before and after
+/// (when `test` is given), and, for k-means with `settings.retraining`, fine-tunes the shared
+/// values on `train`.
 ///
 /// - k-means: each layer's kernel with a bit width gets a codebook of at most `2^bits` shared
 ///   values (see `WeightSharing`); fine-tuning trains the centroids and keeps the assignments,
@@ -28,14 +29,15 @@ public struct QuantizationOutcome: Sendable {
 /// let outcome = try quantizeModel(model, settings: settings, train: nil, test: test)
 /// try saveKerasModel(model, name: "lenet5", to: "lenet5-int8.h5", compressionState: outcome.state)
 /// ```
-public func quantizeModel(_ model: Model, settings: QuantizationSettings, train: Dataset?, test: Dataset,
+public func quantizeModel(_ model: Model, settings: QuantizationSettings, train: Dataset?, test: Dataset?,
                           onEvent: (TrainingEvent) -> Void = { _ in }) throws -> QuantizationOutcome {
     try settings.validate()
-    try checkModelFitsData(model, test)
+    if let test { try checkModelFitsData(model, test) }
     if settings.retraining != nil && train == nil {
         throw CompressionError("fine-tuning needs training data")
     }
-    let accuracyBefore = evaluateModel(model, on: test).top1Accuracy
+    func testAccuracy() -> Double? { test.map { evaluateModel(model, on: $0).top1Accuracy } }
+    let accuracyBefore = testAccuracy()
     var state = CompressionState()
     var quantized: [(parameter: Parameter, row: QuantizationReport.Row)] = []
     var unquantizedLayers: [String] = []
@@ -99,11 +101,11 @@ public func quantizeModel(_ model: Model, settings: QuantizationSettings, train:
         }
         description = "IEEE half precision, round to nearest even"
     }
-    let accuracyQuantized = evaluateModel(model, on: test).top1Accuracy
+    let accuracyQuantized = testAccuracy()
     var accuracyRetrained: Double?
     if let retraining = settings.retraining, let train {
         let result = try trainModel(model, train: train, test: test, settings: retraining, onEvent: onEvent)
-        accuracyRetrained = (result.finalTest ?? evaluateModel(model, on: test)).top1Accuracy
+        accuracyRetrained = result.finalTest?.top1Accuracy ?? testAccuracy()
         // Fine-tuning may have moved centroids past each other: back to ascending order.
         for (parameter, _) in quantized { parameter.codebook = parameter.codebook?.sortedAscending() }
     }
@@ -117,7 +119,7 @@ public func quantizeModel(_ model: Model, settings: QuantizationSettings, train:
     let report = QuantizationReport(method: settings.method.rawValue, settings: description, rows: rows,
                                     unquantizedLayers: unquantizedLayers, testAccuracyBefore: accuracyBefore,
                                     testAccuracyQuantized: accuracyQuantized, testAccuracyRetrained: accuracyRetrained,
-                                    testImages: test.count)
+                                    testImages: test?.count)
     return QuantizationOutcome(state: state, report: report)
 }
 

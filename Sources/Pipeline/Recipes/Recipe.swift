@@ -4,7 +4,7 @@ import ModelIO
 ///
 /// ```yaml
 /// name: lenet300-deep-compression     # optional; the file name without extension by default
-/// data: mnist                         # mnist, fashion-mnist, a folder of IDX files, an HDF5 file
+/// data: mnist                         # required: mnist, fashion-mnist, a folder, an .h5, .npz or .npy file
 /// normalize: unit                     # pixel scaling (unit, mnist-standard, raw, centered)
 /// seed: 1                             # the default seed of every stage
 /// # model: baselines/lenet300.h5      # the starting model, or a first train stage with arch
@@ -41,7 +41,7 @@ public struct Recipe: Codable, Sendable, Equatable {
     public var name: String?
     /// The starting model file; without it the first stage must be `train` with `arch`.
     public var model: String?
-    /// The data set: `mnist` unless given.
+    /// The data set, as `--data` names it; a recipe needs one (every stage is evaluated on its test split).
     public var data: String?
     /// Pixel scaling of byte images: `unit` unless given.
     public var normalize: String?

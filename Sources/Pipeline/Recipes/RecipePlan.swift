@@ -69,7 +69,11 @@ public struct RecipePlan: Sendable {
 
         name = recipe.name ?? URL(fileURLWithPath: document.file).deletingPathExtension().lastPathComponent
         guard !name.isEmpty, !name.contains("/") else { throw fail([.key("name")], "must be a non-empty name without '/'") }
-        data = recipe.data ?? "mnist"
+        guard let data = recipe.data else {
+            throw fail([.key("data")], "is needed: every stage is evaluated on the test split of the data set it names "
+                       + "(mnist, fashion-mnist, a folder, or an .h5, .npz or .npy file)")
+        }
+        self.data = data
         do {
             dataSource = try DataSource(argument: data)
         } catch {

@@ -61,14 +61,15 @@ public func evaluateModel(_ model: Model, on data: Dataset, batchSize: Int = 100
     Trainer.evaluate(model, Minibatches(data, batchSize: batchSize, seed: nil).prefetched())
 }
 
-/// Throws unless each example of `data` fits the model's input and every label has an output.
+/// Throws unless each example of `data` fits the model's input and every label has an output:
+/// the model's output width is its number of classes.
+///
+/// - Throws: ``TrainingError`` for a shape mismatch; ``DataError/labelOutOfRange(file:index:label:classCount:)``
+///   naming the labels' file and the index of the first label the model has no output for.
 public func checkModelFitsData(_ model: Model, _ data: Dataset) throws {
     let exampleSize = data.imageShape.reduce(1, *)
     guard exampleSize == model.inputShape.reduce(1, *) else {
         throw TrainingError("the data's examples have shape \(data.imageShape), the model takes \(model.inputShape)")
     }
-    let outputs = model.outputShape.reduce(1, *)
-    if let largest = data.labels.max(), Int(largest) >= outputs {
-        throw TrainingError("the data has label \(largest), the model has only \(outputs) outputs")
-    }
+    try data.checkLabels(below: model.outputShape.reduce(1, *))
 }

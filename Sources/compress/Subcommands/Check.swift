@@ -93,7 +93,7 @@ struct CheckOptions: ParsableArguments {
             try checkRunFiles(data: limits.minAccuracy != nil ? dataOptions.data : nil,
                               inputs: files.map { RunFile("the checked file", $0) } + (updateBaseline ? [] : baselineFile),
                               outputs: (junit.map { [RunFile("the JUnit report (--junit)", $0)] } ?? []) + (updateBaseline ? baselineFile : []))
-            outcome = try checkSizes(files: files, limits: limits) { try dataOptions.load(.test) }
+            outcome = try checkSizes(files: files, limits: limits) { try dataOptions.load(.test, toDo: "check --min-accuracy") }
             if let junit {
                 try writeText(junitXML(outcome.results), to: junit, protecting: files + [baseline].compactMap { $0 })
             }

@@ -19,23 +19,25 @@ extension Compress {
 
         func validate() throws {
             if batchSize <= 0 { throw ValidationError("--batch-size must be positive") }
+            try dataOptions.require(toDo: "evaluate a model")
         }
 
         func run() throws {
             let evaluation = try reportingErrors {
                 try checkRunFiles(models: [model], data: dataOptions.data)
                 let network = try loadModel(path: model)
-                let test = try dataOptions.load(.test)
+                let test = try dataOptions.load(.test, toDo: "evaluate a model")
                 try checkModelFitsData(network, test)
                 if let logits { try writeModelLogits(network, on: test, batchSize: batchSize, to: logits) }
                 return evaluateModel(network, on: test, batchSize: batchSize)
             }
-            let report = EvaluationReport(model: model, data: dataOptions.data, evaluation)
+            let data = dataOptions.data ?? ""
+            let report = EvaluationReport(model: model, data: data, evaluation)
             if json {
                 try printJSON(report)
             } else {
                 print(String(format: "%@ on %@ (%d images): top-1 %.2f%% (error %.2f%%), top-5 %.2f%%, loss %.4f, %@ images/s",
-                             model, dataOptions.data, report.images, report.top1 * 100, (1 - report.top1) * 100,
+                             model, data, report.images, report.top1 * 100, (1 - report.top1) * 100,
                              report.top5 * 100, report.loss, groupedDigits(Int(report.imagesPerSecond))))
             }
         }

@@ -15,12 +15,13 @@ extension Compress {
             Sparsity is the fraction of weights cut: Han et al.'s kept fractions (LeNet-5: conv1 66%, \
             conv2 12%, fc1 8%, fc2 19%) are --sparsity 'conv1=0.34,conv2=0.88,fc1=0.92,fc2=0.81'. \
             Masks are saved in the model's compression group, so a later prune, quantize or train \
-            keeps pruned weights at zero. With --data the test error is measured before and after.
+            keeps pruned weights at zero. With --data the test error is measured before and after; \
+            training (--retrain, agp, dns) needs --data.
 
             Examples on MNIST (LeNet-300-100, then LeNet-5):
-              compress prune m.h5 -o p.h5 --sparsity fc1=0.92,fc2=0.91,fc3=0.74 --retrain
-              compress prune m.h5 -o p.h5 --method dns --c-rate fc1=5.5,fc2=5,fc3=2.5
-              compress prune m.h5 -o p.h5 --method dns --epochs 15 \\
+              compress prune m.h5 -o p.h5 --sparsity fc1=0.92,fc2=0.91,fc3=0.74 --retrain --data mnist
+              compress prune m.h5 -o p.h5 --method dns --c-rate fc1=5.5,fc2=5,fc3=2.5 --data mnist
+              compress prune m.h5 -o p.h5 --method dns --epochs 15 --data mnist \\
                 --c-rate conv1=2,conv2=4.5,fc1=7.5,fc2=3.5
             """)
 
@@ -45,10 +46,7 @@ extension Compress {
         var retrain = false
         @Option(help: "Magnitude with --retrain: prune-and-retrain rounds, the epochs split across them (default \(PruningSettings.defaultRounds)).")
         var rounds: Int?
-        @Option(help: "mnist, fashion-mnist, a folder of IDX files or an HDF5 file with x and y (default mnist when training).")
-        var data: String?
-        @Option(help: "Pixel scaling of byte images: \(PixelNormalization.allCases.map(\.rawValue).joined(separator: ", ")).")
-        var normalize: PixelNormalization = .unit
+        @OptionGroup var dataOptions: DataOptions
         @Option(help: "Training epochs in all (default: magnitude \(PruningSettings.defaultEpochs(.magnitude)), agp \(PruningSettings.defaultEpochs(.agp)), dns \(PruningSettings.defaultEpochs(.dns))).")
         var epochs: Int?
         @Option(help: "Optimizer: \(OptimizerKind.allCases.map(\.rawValue).joined(separator: ", ")).")
@@ -72,11 +70,14 @@ extension Compress {
         @Flag(help: "Print the report as JSON.") var json = false
 
         func validate() throws {
+            let settings: PruningSettings
             do {
-                try settings().validate()
+                settings = try self.settings()
+                try settings.validate()
             } catch let error as CompressionError {
                 throw ValidationError(error.description)
             }
+            if settings.trains { try dataOptions.require(toDo: "train while pruning (--retrain, agp, dns)") }
         }
 
         /// The settings the options describe; throws a ``CompressionError`` for a value out of range.
@@ -110,10 +111,9 @@ extension Compress {
         func run() throws {
             let report = try reportingErrors {
                 let settings = try settings()
-                try checkRunFiles(models: [model], data: data, outputs: [RunFile("the output (-o)", output)])
-                let source = try (data ?? (settings.trains ? "mnist" : nil)).map { try DataSource(argument: $0) }
-                let train = try settings.trains ? source?.load(split: .train, normalization: normalize) : nil
-                let test = try source?.load(split: .test, normalization: normalize)
+                try checkRunFiles(models: [model], data: dataOptions.data, outputs: [RunFile("the output (-o)", output)])
+                let train = settings.trains ? try dataOptions.load(.train, toDo: "train while pruning") : nil
+                let test = try dataOptions.loadIfGiven(.test)
                 let display = ProgressDisplay()
                 return try runPruning(input: model, output: output, settings: settings, train: train, test: test) { event in
                     switch event {

@@ -15,11 +15,12 @@ extension Compress {
                 its zeros stay) and can fine-tune the shared values with --retrain. int8 stores codes and \
                 scales per tensor or per output channel; fp16 rounds every parameter to half precision. \
                 The output is a Keras .h5 holding the dequantized weights; codebooks, codes and scales go \
-                in its compression group. The test split of --data measures accuracy before and after.
+                in its compression group. With --data its test split measures accuracy before and after \
+                (--retrain needs --data); without it no accuracy is measured.
 
                 Examples:
-                  compress quantize pruned300.h5 -o q300.h5 --method kmeans --bits 6 --retrain
-                  compress quantize pruned5.h5 -o q5.h5 --method kmeans --bits 'conv*=8,fc*=5' --retrain
+                  compress quantize pruned300.h5 -o q300.h5 --method kmeans --bits 6 --retrain --data mnist
+                  compress quantize pruned5.h5 -o q5.h5 --method kmeans --bits 'conv*=8,fc*=5' --retrain --data mnist
                   compress quantize lenet5.h5 -o lenet5-int8.h5 --method int8 --per-channel
                 """)
 
@@ -65,6 +66,7 @@ extension Compress {
             if let epochs, epochs < 0 { throw ValidationError("--epochs must be at least 0") }
             if let lr, !(lr > 0 && lr.isFinite) { throw ValidationError("--lr must be positive") }
             if let batchSize, batchSize <= 0 { throw ValidationError("--batch-size must be positive") }
+            if retrain { try dataOptions.require(toDo: "fine-tune (--retrain)") }
         }
 
         func run() throws {
@@ -85,8 +87,8 @@ extension Compress {
             let outcome = try reportingErrors {
                 try checkRunFiles(models: [model], data: dataOptions.data, outputs: [RunFile("the output (-o)", output)])
                 let network = try loadModel(path: model)
-                let test = try dataOptions.load(.test)
-                let train = retrain ? try dataOptions.load(.train) : nil
+                let test = try dataOptions.loadIfGiven(.test)
+                let train = retrain ? try dataOptions.load(.train, toDo: "fine-tune (--retrain)") : nil
                 let display = ProgressDisplay()
                 let epochCount = settings.retraining?.epochs ?? 0
                 let outcome = try quantizeModel(network, settings: settings, train: train, test: test) { event in

@@ -17,26 +17,23 @@ extension Compress {
 
         @Argument(help: "A model file: Keras .h5 or compressed .dcz.") var model: String
         @Option(help: "The original model to compare with (size, parameters, accuracy).") var baseline: String?
-        @Option(help: "Measure accuracy on this data set's test split: mnist, fashion-mnist, a folder of IDX files, an HDF5 file.")
-        var data: String?
-        @Option(help: "Pixel scaling of byte images: \(PixelNormalization.allCases.map(\.rawValue).joined(separator: ", ")).")
-        var normalize: PixelNormalization = .unit
+        @OptionGroup var dataOptions: DataOptions
         @Option(help: "Evaluate on the first N test images only.") var limit: Int?
         @Option(help: "text, markdown or json.") var format: ReportFormat = .text
         @Option(help: "Write a weight histogram per layer (SVG) into this folder.") var plots: String?
 
         func validate() throws {
             if let limit, limit <= 0 { throw ValidationError("--limit must be positive") }
-            if limit != nil && data == nil { throw ValidationError("--limit applies with --data") }
+            if limit != nil && dataOptions.data == nil { throw ValidationError("--limit applies with --data") }
         }
 
         func run() throws {
             let report = try reportingErrors {
-                try checkRunFiles(models: [model] + (baseline.map { [$0] } ?? []), data: data,
+                try checkRunFiles(models: [model] + (baseline.map { [$0] } ?? []), data: dataOptions.data,
                                   outputFolders: plots.map { [RunFile("the plots folder (--plots)", $0)] } ?? [])
-                var test = try data.map { try DataSource(argument: $0).load(split: .test, normalization: normalize) }
+                var test = try dataOptions.loadIfGiven(.test)
                 if let limit { test = test?.prefix(limit) }
-                let (report, network) = try makeModelReport(path: model, baseline: baseline, test: test, data: data)
+                let (report, network) = try makeModelReport(path: model, baseline: baseline, test: test, data: dataOptions.data)
                 if let plots {
                     try FileManager.default.createDirectory(atPath: plots, withIntermediateDirectories: true)
                     for histogram in WeightHistogram.kernels(of: network) {

@@ -63,10 +63,7 @@ extension Compress {
 /// The options `compress svd` and `compress flatten` share: data, fine-tuning, seed, output format.
 struct FineTuningOptions: ParsableArguments {
     @Flag(help: "Fine-tune the factorized model on the training data.") var retrain = false
-    @Option(help: "mnist, fashion-mnist, a folder of IDX files or an HDF5 file with x and y (default mnist with --retrain).")
-    var data: String?
-    @Option(help: "Pixel scaling of byte images: \(PixelNormalization.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var normalize: PixelNormalization = .unit
+    @OptionGroup var dataOptions: DataOptions
     @Option(help: "Fine-tuning epochs (default \(LowRankSettings.defaultEpochs)).") var epochs: Int?
     @Option(help: "Optimizer: \(OptimizerKind.allCases.map(\.rawValue).joined(separator: ", ")).")
     var optimizer: OptimizerKind = .nesterov
@@ -83,6 +80,7 @@ struct FineTuningOptions: ParsableArguments {
         if !retrain, epochs != nil || lr != nil {
             throw ValidationError("--epochs and --lr set the fine-tuning; add --retrain")
         }
+        if retrain { try dataOptions.require(toDo: "fine-tune (--retrain)") }
     }
 
     /// Turns a setting out of range into a usage error.
@@ -113,10 +111,9 @@ struct FineTuningOptions: ParsableArguments {
     /// Loads the data, runs the pass, shows progress on stderr and prints the report.
     func run(model: String, output: String, settings: LowRankSettings) throws {
         let report = try reportingErrors {
-            try checkRunFiles(models: [model], data: data, outputs: [RunFile("the output (-o)", output)])
-            let source = try (data ?? (retrain ? "mnist" : nil)).map { try DataSource(argument: $0) }
-            let train = try retrain ? source?.load(split: .train, normalization: normalize) : nil
-            let test = try source?.load(split: .test, normalization: normalize)
+            try checkRunFiles(models: [model], data: dataOptions.data, outputs: [RunFile("the output (-o)", output)])
+            let train = retrain ? try dataOptions.load(.train, toDo: "fine-tune (--retrain)") : nil
+            let test = try dataOptions.loadIfGiven(.test)
             let display = ProgressDisplay()
             return try runLowRank(input: model, output: output, settings: settings, train: train, test: test) { event in
                 switch event {

@@ -25,6 +25,7 @@ extension Compress {
             if let limit, limit <= 0 { throw ValidationError("--limit must be positive") }
             if batchSize <= 0 { throw ValidationError("--batch-size must be positive") }
             _ = try parsedSparsities()
+            try dataOptions.require(toDo: "measure sensitivity")
         }
 
         func run() throws {
@@ -36,7 +37,7 @@ extension Compress {
                 try checkRunFiles(models: [model], data: dataOptions.data,
                                   outputs: plot.map { [RunFile("the chart (--plot)", $0)] } ?? [])
                 let network = try loadModel(path: model)
-                var test = try dataOptions.load(.test)
+                var test = try dataOptions.load(.test, toDo: "measure sensitivity")
                 if let limit { test = test.prefix(limit) }
                 let display = ProgressDisplay()
                 var analysis = try analyzeSensitivity(network, on: test, settings: settings) { event in

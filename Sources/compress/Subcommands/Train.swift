@@ -34,6 +34,7 @@ extension Compress {
             if epochs < 0 { throw ValidationError("--epochs must be at least 0") }
             if batchSize <= 0 { throw ValidationError("--batch-size must be positive") }
             if let lr, !(lr > 0) { throw ValidationError("--lr must be positive") }
+            try dataOptions.require(toDo: "train")
         }
 
         func run() throws {
@@ -54,9 +55,9 @@ extension Compress {
                                   inputs: Architecture.named(arch) == nil ? [RunFile("the architecture (--arch)", arch)] : [],
                                   outputs: output.map { [RunFile("the output (-o)", $0)] } ?? [])
                 let model = try modelForArchitectureArgument(arch, seed: seed)
-                let train = try dataOptions.load(.train)
-                let test = try dataOptions.load(.test)
-                print("model \(arch): \(groupedDigits(model.parameterCount)) parameters; data \(dataOptions.data): \(train.count) training, \(test.count) test examples")
+                let train = try dataOptions.load(.train, toDo: "train")
+                let test = try dataOptions.load(.test, toDo: "train")
+                print("model \(arch): \(groupedDigits(model.parameterCount)) parameters; data \(dataOptions.data ?? ""): \(train.count) training, \(test.count) test examples")
                 print("\(optimizer.rawValue) lr \(settings.effectiveLearningRate), \(schedule.rawValue) schedule, batch \(batchSize), weight decay \(weightDecay), seed \(seed)")
                 print(SystemReport.blasLine)
                 let display = ProgressDisplay()
