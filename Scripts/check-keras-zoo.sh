@@ -14,8 +14,9 @@
 # softmax for linear on the Keras side. Pass: max |ours - keras| <= 1e-4 x max |keras| (the figure
 # printed is that ratio), and after decompression also the same argmax on every input (a different
 # argmax is forgiven only where Keras's two logits are within that bound: a tie).
-# Inputs: 32 seeded U[0,1) images mapped to [-1, 1] ([0, 255] for EfficientNetB0, which rescales
-# inside); BatchNormalization statistics and biases are randomised so inference uses them. The data
+# Inputs: 32 seeded noise images around 0, each with its own scale and channel means ([0, 255] for
+# EfficientNetB0, which rescales inside); BatchNormalization statistics and the biases (but the
+# classifier's) are randomised so inference uses them. The data
 # file NAME.data.h5 holds x (float32 [32,32,32,3]), y (argmax of Keras's output), keras_logits and
 # keras_output, so eval's top-1 should read 100%.
 # MobileNet: keras.applications accepts 32x32 (its minimum size) with weights=None; nothing special.

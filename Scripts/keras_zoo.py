@@ -23,10 +23,10 @@ Pass criteria (printed as figures on one line, exit status 1 when they fail):
                        forgiven only when Keras's two logits are within the bound (a tie)
 
 Models (input 32x32x3, 10 classes, keras.applications with weights=None, seeded): see ZOO below.
-Every BatchNormalization gets random gamma, beta, moving mean and variance, and every bias a random
-value (initialisers leave them at 1/0), so that inference exercises them. Inputs: 32 images drawn
-once from a seeded U[0, 1), mapped to [-1, 1], except EfficientNetB0 which rescales inside and
-gets [0, 255]. The data file (`NAME.data.h5`) holds
+Every BatchNormalization gets random gamma, beta, moving mean and variance, and every bias but the
+classifier's a random value (initialisers leave them at 1/0), so that inference exercises them.
+Inputs: 32 seeded noise images (see inputs_for) around 0, except for EfficientNetB0, which rescales
+inside and gets them mapped to [0, 255]. The data file (`NAME.data.h5`) holds
   x             float32 [32, 32, 32, 3]  the inputs as the model takes them
   y             int64 [32]              argmax of Keras's output (so eval's top-1 is 100%)
   keras_logits  float32 [32, 10]        Keras's pre-softmax outputs
@@ -135,13 +135,25 @@ def randomize_inference_state(model, seed):
         else:
             continue
         weight.assign(value.astype(np.float32))
+    # The classifier's bias stays zero: a random one outweighs the inputs' differences and gives
+    # every input the same argmax.
+    last = [layer for layer in model.layers if getattr(layer, "bias", None) is not None][-1:]
+    for layer in last:
+        layer.bias.assign(np.zeros(tuple(layer.bias.shape), dtype=np.float32))
 
 
 def inputs_for(input_range, count=COUNT, shape=INPUT_SHAPE, seed=SEED):
-    u = np.random.default_rng(seed).random((count,) + tuple(shape), dtype=np.float32)
+    """U[-1, 1) noise, each image scaled by U[0.5, 2) and shifted per channel by N(0, 0.5): images
+    that differ in their channel means, so that pooled features (and the argmax) differ. For
+    "pixels" the same images mapped to [0, 255] (127.5 + 64 x value, clipped)."""
+    rng = np.random.default_rng(seed)
+    u = rng.random((count,) + tuple(shape), dtype=np.float32) * np.float32(2) - np.float32(1)
+    scale = rng.uniform(0.5, 2.0, size=(count, 1, 1, 1))
+    offset = rng.normal(0.0, 0.5, size=(count, 1, 1, shape[-1]))
+    x = u * scale + offset
     if input_range == "pixels":
-        return (u * np.float32(255.0)).astype(np.float32)
-    return (u * np.float32(2.0) - np.float32(1.0)).astype(np.float32)
+        x = np.clip(127.5 + 64.0 * x, 0.0, 255.0)
+    return x.astype(np.float32)
 
 
 def is_softmax(fn):
