@@ -75,6 +75,7 @@ for model in "${models[@]}"; do
             if "$@" >"$dir/$name.out" 2>"$dir/$name.err"; then return 0; fi
             local line; line="$(first_line "$dir/$name.err")"
             [ -n "$line" ] || line="$(first_line "$dir/$name.out")"
+            line="${line#compress: }"; line="${line#"$work"/}"
             result="FAIL($name): $line"
             return 1
         }
