@@ -23,8 +23,9 @@ Pass criteria (printed as figures on one line, exit status 1 when they fail):
                        forgiven only when Keras's two logits are within the bound (a tie)
 
 Models (input 32x32x3, 10 classes, keras.applications with weights=None, seeded): see ZOO below.
-Every BatchNormalization gets random gamma, beta, moving mean and variance, and every bias but the
-classifier's a random value (initialisers leave them at 1/0), so that inference exercises them.
+Every BatchNormalization gets random gamma and beta, and moving mean and variance measured on the
+inputs (as training leaves them), and every bias but the classifier's a random value (initialisers
+leave them at 1/0), so that inference exercises them and the outputs depend on the inputs.
 Inputs: 32 seeded noise images (see inputs_for) around 0, except for EfficientNetB0, which rescales
 inside and gets them mapped to [0, 255]. The data file (`NAME.data.h5`) holds
   x             float32 [32, 32, 32, 3]  the inputs as the model takes them
@@ -122,24 +123,31 @@ ZOO = {
 
 
 # ----------------------------------------------------------------------------- helpers
-def randomize_inference_state(model, seed):
-    """Random BatchNormalization statistics and affine terms, random biases (all seeded)."""
+def randomize_inference_state(model, seed, x):
+    """Random BatchNormalization gamma and beta, random biases (all seeded; the classifier's bias
+    stays zero), then every BatchNormalization's moving mean and variance set to the statistics of
+    its inputs over `x` (one forward pass in training mode with momentum 0), as training leaves
+    them. Without that, the random models' outputs hardly depend on their inputs (the signal fades
+    through 50 to 120 un-normalised layers) and every input gets the same argmax."""
     rng = np.random.default_rng(seed)
     for weight in model.weights:
         name = weight.name.split("/")[-1].split(":")[0]
         shape = tuple(weight.shape)
-        if name in ("gamma", "moving_variance"):
-            value = rng.uniform(0.5, 1.5, size=shape)
-        elif name in ("beta", "moving_mean", "bias"):
-            value = rng.normal(0.0, 0.1, size=shape)
-        else:
-            continue
-        weight.assign(value.astype(np.float32))
-    # The classifier's bias stays zero: a random one outweighs the inputs' differences and gives
-    # every input the same argmax.
+        if name == "gamma":
+            weight.assign(rng.uniform(0.5, 1.5, size=shape).astype(np.float32))
+        elif name in ("beta", "bias"):
+            weight.assign(rng.normal(0.0, 0.1, size=shape).astype(np.float32))
+    # A random classifier bias outweighs the inputs' differences.
     last = [layer for layer in model.layers if getattr(layer, "bias", None) is not None][-1:]
     for layer in last:
         layer.bias.assign(np.zeros(tuple(layer.bias.shape), dtype=np.float32))
+    norms = [layer for layer in model.layers if isinstance(layer, keras.layers.BatchNormalization)]
+    momenta = [layer.momentum for layer in norms]
+    for layer in norms:
+        layer.momentum = 0.0
+    model(x, training=True)
+    for layer, momentum in zip(norms, momenta):
+        layer.momentum = momentum
 
 
 def inputs_for(input_range, count=COUNT, shape=INPUT_SHAPE, seed=SEED):
@@ -216,8 +224,8 @@ def build(work, names):
             continue
         keras.utils.set_random_seed(SEED)
         model = builder()
-        randomize_inference_state(model, SEED)
         x = inputs_for(input_range)
+        randomize_inference_state(model, SEED, x)
         logits = keras_logits(model, x)
         output = np.asarray(model.predict(x, batch_size=COUNT, verbose=0), dtype=np.float32)
         if not np.all(np.isfinite(logits)):

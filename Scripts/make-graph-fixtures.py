@@ -1,7 +1,8 @@
 """Builds the small graph-model fixtures in Tests/Fixtures/graph/ (run via make-graph-fixtures.sh).
 
-Keras 3 on the torch backend, fixed seeds, random weights (BatchNormalization statistics and
-biases randomised so that inference uses them; the classifier's bias left at zero). Writes:
+Keras 3 on the torch backend, fixed seeds, random weights (BatchNormalization gamma, beta and
+biases randomised, the classifier's bias left at zero, and BatchNormalization moving statistics
+measured on the 8 inputs, so that inference uses them and the outputs depend on the inputs). Writes:
   residual_k2.h5            residual CNN as a Keras 2 (tf.keras 2.x) legacy HDF5 file, written by hand
                             from the Keras 3 model: inbound_nodes as nested lists, batch_input_shape,
                             dtype strings, BatchNormalization axis [3], weights named `layer/kernel:0`
@@ -112,20 +113,29 @@ def depthwise_k3():
 
 
 # ----------------------------------------------------------------------------- helpers
-def randomize_inference_state(model, seed):
+def randomize_inference_state(model, seed, x):
+    """Random BatchNormalization gamma and beta and random biases (the classifier's stays zero: a
+    random one outweighs the inputs' differences), then each BatchNormalization's moving mean and
+    variance set to the statistics of its inputs over `x` (a forward pass in training mode with
+    momentum 0), as training leaves them: the outputs then depend on the inputs."""
     rng = np.random.default_rng(seed)
     for weight in model.weights:
         name = weight.name.split("/")[-1].split(":")[0]
         shape = tuple(weight.shape)
-        if name in ("gamma", "moving_variance"):
+        if name == "gamma":
             weight.assign(rng.uniform(0.5, 1.5, size=shape).astype(np.float32))
-        elif name in ("beta", "moving_mean", "bias"):
+        elif name in ("beta", "bias"):
             weight.assign(rng.normal(0.0, 0.1, size=shape).astype(np.float32))
-    # The classifier's bias stays zero: a random one outweighs the inputs' differences and gives
-    # every input the same argmax.
     last = model.layers[-1]
     if getattr(last, "bias", None) is not None:
         last.bias.assign(np.zeros(tuple(last.bias.shape), dtype=np.float32))
+    norms = [layer for layer in model.layers if isinstance(layer, L.BatchNormalization)]
+    momenta = [layer.momentum for layer in norms]
+    for layer in norms:
+        layer.momentum = 0.0
+    model(x, training=True)
+    for layer, momentum in zip(norms, momenta):
+        layer.momentum = momentum
 
 
 def keras_logits(model, x):
@@ -261,8 +271,9 @@ def save_keras2_h5(model, path):
 def build(builder, seed):
     keras.utils.set_random_seed(seed)
     model = builder()
-    randomize_inference_state(model, seed)
-    return model
+    x = inputs(model.input_shape[1:], seed)
+    randomize_inference_state(model, seed, x)
+    return model, x
 
 
 def inputs(shape, seed):
@@ -279,8 +290,7 @@ def main():
     os.makedirs(OUT, exist_ok=True)
     written = []
 
-    model = build(residual, SEED)
-    x = inputs(model.input_shape[1:], SEED)
+    model, x = build(residual, SEED)
     expected = write_data(os.path.join(OUT, "residual.data.h5"), x, model)
     written.append("residual.data.h5")
     save_keras2_h5(model, os.path.join(OUT, "residual_k2.h5"))
@@ -294,8 +304,7 @@ def main():
         + ", ".join(f"{l.name}:{l.__class__.__name__}" for l in model.layers))
 
     for builder, name in ((mbv2_block, "mbv2_block"), (depthwise_k3, "depthwise_k3")):
-        model = build(builder, SEED)
-        x = inputs(model.input_shape[1:], SEED)
+        model, x = build(builder, SEED)
         expected = write_data(os.path.join(OUT, f"{name}.data.h5"), x, model)
         model.save(os.path.join(OUT, f"{name}.h5"))
         files = [f"{name}.h5"]
