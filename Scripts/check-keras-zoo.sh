@@ -8,6 +8,8 @@
 #   1. compress eval MODEL --data NAME.data.h5 --logits ours.bin, compared with Keras's logits
 #   2. compress prune --sparsity 0.9, quantize --method kmeans --bits 5, huffman, decompress -o dense.h5
 #   3. compress eval dense.h5 --logits; Keras loads dense.h5 and predicts the same 32 inputs
+#   4. for .keras models also decompress -o dense.keras, eval it, and Keras loads it (the "after"
+#      column then shows both figures, .h5 first)
 #
 # What is compared: pre-softmax logits on both sides. `compress eval --logits` writes raw LE float32
 # [N x 10] with the model's final softmax left out; Scripts/keras_zoo.py swaps the last layer's
@@ -108,18 +110,25 @@ for model in "${models[@]}"; do
             line=$(first_line "$dir/keras-dense.out")
             post_rel=$(field relative "$line"); post_rel="${post_rel:--}"
             argmax=$(field argmax_equal "$line"); argmax="${argmax:--}"
+            [ "$fmt" = keras ] || return 0
+            # A .keras model also comes out as .keras: Keras loads what we write.
+            step decompress-keras "$compress" decompress "$dir/model.dcz" -o "$dir/dense.keras" || return 0
+            step eval-dense-keras "$compress" eval "$dir/dense.keras" --data "$data" --batch-size 32 --logits "$dir/dense-keras.bin" || return 0
+            check keras-dense-keras "$zoo_python" Scripts/keras_zoo.py check-decompressed "$dir/dense.keras" "$data" "$dir/dense-keras.bin"
+            line=$(first_line "$dir/keras-dense-keras.out")
+            post_rel="$post_rel,$(field relative "$line")"
         }
         run_row
         [ "$result" = ok ] || failures=$((failures + 1))
         echo "check-keras-zoo: $model .$fmt: eval rel diff $eval_rel, top-1 $top1, dcz $dcz B, decompressed rel diff $post_rel, argmax $argmax: $result"
-        rows+=("$(printf "%-17s %-6s %10s %8s %10s %10s %7s  %s" "$model" ".$fmt" "$eval_rel" "$top1" "$dcz" "$post_rel" "$argmax" "$result")")
+        rows+=("$(printf "%-17s %-6s %10s %8s %10s %18s %7s  %s" "$model" ".$fmt" "$eval_rel" "$top1" "$dcz" "$post_rel" "$argmax" "$result")")
     done
 done
 
 echo
 echo "eval rel: max |ours - keras| / max |keras| of the logits on 32 inputs (pass <= 1e-4); after: the"
 echo "same between our eval of the decompressed .h5 and Keras loading it; argmax: equal on N/32."
-printf "%-17s %-6s %10s %8s %10s %10s %7s  %s\n" model format "eval rel" top-1 "dcz bytes" "after rel" argmax result
+printf "%-17s %-6s %10s %8s %10s %18s %7s  %s\n" model format "eval rel" top-1 "dcz bytes" "after rel" argmax result
 printf "%s\n" "${rows[@]}"
 echo "$(( ${#rows[@]} - failures )) passed, $failures failed"
 [ "$failures" -eq 0 ]
