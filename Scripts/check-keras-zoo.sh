@@ -94,6 +94,10 @@ for model in "${models[@]}"; do
             fi
         }
         run_row() {
+            if [ ! -f "$src" ] || [ ! -f "$data" ]; then
+                result="FAIL(build): Keras could not build or save it (see keras_zoo's line above)"
+                return 0
+            fi
             step eval "$compress" eval "$src" --data "$data" --batch-size 32 --logits "$dir/ours.bin" || return 0
             top1=$(sed -n 's/.*top-1 \([0-9.]*%\).*/\1/p' "$dir/eval.out" | head -1)
             check compare "$zoo_python" Scripts/keras_zoo.py compare "$data" "$dir/ours.bin"

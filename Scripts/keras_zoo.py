@@ -213,49 +213,66 @@ def agreement(ours, keras_values):
 
 # ----------------------------------------------------------------------------- commands
 def build(work, names):
+    """Builds each model; one that fails is reported (its files are then missing) and the rest go on."""
     os.makedirs(work, exist_ok=True)
     for name in names:
         if name not in ZOO:
             sys.exit(f"keras_zoo: unknown model {name}; known: {', '.join(ZOO)}")
-        builder, input_range = ZOO[name]
-        paths = [os.path.join(work, name + ext) for ext in (".h5", ".keras", ".data.h5")]
-        if all(os.path.isfile(p) for p in paths):
-            log(f"{name}: already built")
-            continue
-        keras.utils.set_random_seed(SEED)
-        model = builder()
-        x = inputs_for(input_range)
-        randomize_inference_state(model, SEED, x)
-        logits = keras_logits(model, x)
-        output = np.asarray(model.predict(x, batch_size=COUNT, verbose=0), dtype=np.float32)
-        if not np.all(np.isfinite(logits)):
-            sys.exit(f"keras_zoo: {name}: Keras's logits are not finite")
-        # The swapped activation gives the pre-softmax values: softmax(logits) is the model's output.
-        softmax_gap = float(np.max(np.abs(softmax(logits) - output)))
-        if softmax_gap > 1e-4:
-            sys.exit(f"keras_zoo: {name}: softmax(logits) differs from predict by {softmax_gap:.2e}")
-        h5_path, keras_path, data_path = paths
-        model.save(h5_path)
-        model.save(keras_path)
-        # Keras reads both back and predicts the same logits.
-        for path in (h5_path, keras_path):
-            again = keras_logits(keras.models.load_model(path, compile=False), x)
-            gap = float(np.max(np.abs(again - logits)))
-            if gap > RELATIVE_BOUND * float(np.max(np.abs(logits))):
-                sys.exit(f"keras_zoo: {name}: Keras reloading {path} gives logits {gap:.2e} away")
-        with h5py.File(data_path + ".tmp", "w") as f:
-            f["x"] = x
-            f["y"] = output.argmax(axis=1).astype(np.int64)
-            f["keras_logits"] = logits
-            f["keras_output"] = output
-            f.attrs["model"] = name
-            f.attrs["keras_version"] = keras.__version__
-            f.attrs["backend"] = keras.backend.backend()
-        os.replace(data_path + ".tmp", data_path)
-        log(f"{name}: {model.count_params():,} parameters, {len(model.layers)} layers; "
-            f"logits in [{logits.min():.3g}, {logits.max():.3g}], "
-            f"{len(set(output.argmax(axis=1).tolist()))} distinct argmax over {COUNT} inputs; "
-            f".h5 {os.path.getsize(h5_path):,} B, .keras {os.path.getsize(keras_path):,} B")
+    failed = []
+    for name in names:
+        try:
+            build_one(work, name)
+        except (Exception, SystemExit) as error:  # noqa: BLE001 - reported, the zoo goes on
+            failed.append(name)
+            log(f"{name}: FAIL: {str(error).splitlines()[0] if str(error) else type(error).__name__}")
+            for ext in (".h5", ".keras", ".data.h5"):
+                path = os.path.join(work, name + ext)
+                if os.path.exists(path):
+                    os.remove(path)
+    return failed
+
+
+def build_one(work, name):
+    """Builds, saves and checks one model of the zoo (nothing when its three files exist)."""
+    builder, input_range = ZOO[name]
+    paths = [os.path.join(work, name + ext) for ext in (".h5", ".keras", ".data.h5")]
+    if all(os.path.isfile(p) for p in paths):
+        log(f"{name}: already built")
+        return
+    keras.utils.set_random_seed(SEED)
+    model = builder()
+    x = inputs_for(input_range)
+    randomize_inference_state(model, SEED, x)
+    logits = keras_logits(model, x)
+    output = np.asarray(model.predict(x, batch_size=COUNT, verbose=0), dtype=np.float32)
+    if not np.all(np.isfinite(logits)):
+        sys.exit(f"keras_zoo: {name}: Keras's logits are not finite")
+    # The swapped activation gives the pre-softmax values: softmax(logits) is the model's output.
+    softmax_gap = float(np.max(np.abs(softmax(logits) - output)))
+    if softmax_gap > 1e-4:
+        sys.exit(f"keras_zoo: {name}: softmax(logits) differs from predict by {softmax_gap:.2e}")
+    h5_path, keras_path, data_path = paths
+    model.save(h5_path)
+    model.save(keras_path)
+    # Keras reads both back and predicts the same logits.
+    for path in (h5_path, keras_path):
+        again = keras_logits(keras.models.load_model(path, compile=False), x)
+        gap = float(np.max(np.abs(again - logits)))
+        if gap > RELATIVE_BOUND * float(np.max(np.abs(logits))):
+            sys.exit(f"keras_zoo: {name}: Keras reloading {path} gives logits {gap:.2e} away")
+    with h5py.File(data_path + ".tmp", "w") as f:
+        f["x"] = x
+        f["y"] = output.argmax(axis=1).astype(np.int64)
+        f["keras_logits"] = logits
+        f["keras_output"] = output
+        f.attrs["model"] = name
+        f.attrs["keras_version"] = keras.__version__
+        f.attrs["backend"] = keras.backend.backend()
+    os.replace(data_path + ".tmp", data_path)
+    log(f"{name}: {model.count_params():,} parameters, {len(model.layers)} layers; "
+        f"logits in [{logits.min():.3g}, {logits.max():.3g}], "
+        f"{len(set(output.argmax(axis=1).tolist()))} distinct argmax over {COUNT} inputs; "
+        f".h5 {os.path.getsize(h5_path):,} B, .keras {os.path.getsize(keras_path):,} B")
 
 
 def compare(data_path, ours_path):
@@ -290,7 +307,9 @@ def main(argv):
         print("\n".join(ZOO))
         return 0
     if command == "build" and args:
-        build(args[0], args[1:] or list(ZOO))
+        failed = build(args[0], args[1:] or list(ZOO))
+        if failed:
+            log(f"could not build {', '.join(failed)}: their rows fail")
         return 0
     if command == "compare" and len(args) == 2:
         return compare(*args)
