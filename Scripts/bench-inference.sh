@@ -92,3 +92,4 @@ rows+=("$(printf "%-26s %5d %18s %12s %10s" "mobilenetv2 a0.35 train 32" $train_
 echo
 printf "%-26s %5s %18s %12s %10s\n" run batch "ours img/s" "torch img/s" "ours/torch"
 printf "%s\n" "${rows[@]}"
+echo "load after: $(uptime | sed 's/.*load average: //') (figures are only comparable on an otherwise idle machine)"
