@@ -13,7 +13,7 @@ usage:
                                                    warm-up pass; prints the best and median pass
   bench_inference.py torch-train BATCH THREADS STEPS
                                                    mobilenet_v2(width_mult=0.35, num_classes=10) at 32x32,
-                                                   SGD Nesterov (lr 0.05, momentum 0.9, weight decay 5e-4),
+                                                   SGD Nesterov (lr 0.01, momentum 0.9, weight decay 5e-4),
                                                    train mode; STEPS steps after 3 warm-up steps
 Printed lines are `key=value` pairs that bench-inference.sh reads (images_per_second=...).
 """
@@ -89,7 +89,7 @@ def torch_train(batch, threads, steps):
     torch.set_num_threads(threads)
     torch.manual_seed(1)
     model = torchvision.models.mobilenet_v2(weights=None, width_mult=0.35, num_classes=10).train()
-    optimizer = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9, nesterov=True, weight_decay=5e-4)
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9, nesterov=True, weight_decay=5e-4)
     loss_fn = nn.CrossEntropyLoss()
     x = torch.rand(batch * (steps + 3), 3, 32, 32)
     y = torch.randint(0, 10, (batch * (steps + 3),))
