@@ -10,7 +10,9 @@
 #
 # Our figure is the images/s that eval prints (the inference alone, model loading left out); the
 # torch figure is the best of REPEATS passes over the same number of images after a warm-up pass
-# (the median is printed beside it). Images are random: the speed does not depend on them.
+# (the median is printed beside it); for training, our epoch's img/s against torch's median step
+# (10 timed after 3 warm-up ones). Images are random: the speed does not depend on them. On a
+# loaded machine torch's figures swing by 2-4x from run to run: compare on an idle one.
 # Where our tool cannot run a model yet (graph models before issue 14), its row reads
 # "ours: not measurable yet" with the tool's first error line, and the script goes on.
 #
@@ -73,7 +75,7 @@ for pair in "mobilenetv2:mobilenet_v2" "resnet50:resnet50"; do
     rows+=("$(printf "%-26s %5d %18s %12s %10s" "$ours_model inference 224" $batch "$ours" "$theirs" "$(ratio "$ours" "$theirs")")")
 done
 
-# One training step: 10 steps timed after 3 warm-up ones on the torch side; one epoch on ours.
+# One training step: the median of 10 steps after 3 warm-up ones on the torch side; one epoch on ours.
 line=$("$zoo_python" Scripts/bench_inference.py torch-train $train_batch "$threads" 10)
 echo "$line"
 theirs=$(field images_per_second "$line")
