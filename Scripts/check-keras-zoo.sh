@@ -17,9 +17,11 @@
 # printed is that ratio), and after decompression also the same argmax on every input (a different
 # argmax is forgiven only where Keras's two logits are within that bound: a tie).
 # Inputs: 32 seeded noise images around 0, each with its own scale and channel means ([0, 255] for
-# EfficientNetB0, which rescales inside); BatchNormalization statistics and the biases (but the
-# classifier's) are randomised so inference uses them. The data
-# file NAME.data.h5 holds x (float32 [32,32,32,3]), y (argmax of Keras's output), keras_logits and
+# EfficientNetB0, which rescales inside). BatchNormalization gamma and beta and the biases (but the
+# classifier's) are random, and the BatchNormalization moving statistics are measured on these
+# inputs, as training leaves them: without that the random models' outputs hardly depend on their
+# inputs (one argmax class for all 32); with it they give 7 to 9 classes. The data file
+# NAME.data.h5 holds x (float32 [32,32,32,3]), y (argmax of Keras's output), keras_logits and
 # keras_output, so eval's top-1 should read 100%.
 # MobileNet: keras.applications accepts 32x32 (its minimum size) with weights=None; nothing special.
 #
@@ -30,6 +32,8 @@
 # usage: Scripts/check-keras-zoo.sh [work dir] [model ...]   default /tmp/compress-keras-zoo, all models
 #   models: tiny_cnn depthwise_k3 residual_small mobilenet_a025 mobilenetv2_a035 resnet50
 #           efficientnetb0 densenet121 (Scripts/keras_zoo.py list)
+#   e.g. Scripts/check-keras-zoo.sh /tmp/zoo tiny_cnn depthwise_k3 residual_small   (a minute: the
+#   small rows; the full zoo builds about 300 MB of models in 4 minutes on 2 cores, then runs them)
 #   FORMATS       which saved forms to run (default "h5 keras")
 #   SCRATCH_PATH  SwiftPM build directory (default .build); the release binary is built only when
 #                 missing (REBUILD=1 builds it anyway)
