@@ -262,8 +262,7 @@ def save_keras2_h5(model, path):
             # tf.keras 2 writes np.asarray(list of bytes): an empty float64 array for weightless layers.
             group.attrs["weight_names"] = np.asarray([n.encode("utf8") for n in names])
             for name, variable in zip(names, layer.weights):
-                data = group.create_dataset(name, data=np.asarray(variable.numpy(), dtype=np.float32))
-                del data
+                group.create_dataset(name, data=np.asarray(variable.numpy(), dtype=np.float32))
     return model_config
 
 
