@@ -3,7 +3,7 @@
 Reads the shapes `bench layers --list 1` prints (one per line:
 `name kind height width in out kernel stride counts...`) and, for each, times inference
 (`torch.no_grad()`, eval mode) and one forward + backward pass (train mode, gradient of the input
-too, seed of ones) at the given batch, best of REPEATS after one warm-up call. Every case runs in
+too, seed of ones) at the given batch, best of REPEATS or more calls after one warm-up call (as `bench layers`). Every case runs in
 both memory formats, contiguous (NCHW) and channels_last, and the faster one counts, so torch
 gets its best layout per layer; the format is printed. Output lines match `bench layers`:
     layer NAME infer_ms=1.234 train_ms=5.678 infer_format=cl train_format=nchw
@@ -39,12 +39,14 @@ def module_for(kind, cin, cout, kernel, stride):
 
 
 def best_ms(body, repeats):
+    """Best of at least `repeats` calls after a warm-up; short calls repeat for 0.3 s (at most 100)."""
     body()
-    best = float("inf")
-    for _ in range(repeats):
+    best, spent, calls = float("inf"), 0.0, 0
+    while calls < repeats or (spent < 0.3 and calls < 100):
         start = time.perf_counter()
         body()
-        best = min(best, time.perf_counter() - start)
+        elapsed = time.perf_counter() - start
+        best, spent, calls = min(best, elapsed), spent + elapsed, calls + 1
     return best * 1e3
 
 

@@ -132,7 +132,8 @@ struct NetworkLayers {
 ///
 /// Inference runs under `withoutGradients` with `training: false`; the training pass computes
 /// the input gradient too (a layer inside a network needs it) from a seed of ones, batch
-/// statistics for BatchNorm. Times are the best of `--repeats` after one warm-up call.
+/// statistics for BatchNorm. Times are the best of `--repeats` or more calls after one warm-up call
+/// (Scripts/bench_layers_torch.py times torch the same way).
 struct LayerBenchmark {
     let batch, size, repeats: Int
     let alpha: Double
@@ -230,15 +231,19 @@ struct LayerBenchmark {
         }
     }
 
-    /// The best of `repeats` timed calls after one warm-up call, in milliseconds.
+    /// The best of at least `repeats` timed calls after one warm-up call, in milliseconds; short
+    /// calls repeat until 0.3 s have passed (at most 100 calls), so a busy machine's pauses miss some.
     private func best(_ body: () -> Void) -> Double {
         body()
-        var best = Double.infinity
-        for _ in 0..<repeats {
+        var best = Double.infinity, spent = 0.0, calls = 0
+        while calls < repeats || (spent < 300 && calls < 100) {
             let start = ContinuousClock.now
             body()
             let elapsed = ContinuousClock.now - start
-            best = min(best, Double(elapsed.components.seconds) * 1e3 + Double(elapsed.components.attoseconds) * 1e-15)
+            let milliseconds = Double(elapsed.components.seconds) * 1e3 + Double(elapsed.components.attoseconds) * 1e-15
+            best = min(best, milliseconds)
+            spent += milliseconds
+            calls += 1
         }
         return best
     }
