@@ -166,4 +166,57 @@ struct FastKernelTests {
         let one = run(chunkElements: 1, minimumChunkRows: 1), many = run(chunkElements: 1, minimumChunkRows: 512)
         for (a, b) in zip(one, many) { FastKernelTests.expectClose(a.scalars, b.scalars, "chunked") }
     }
+
+    struct ConvolutionCase: CustomTestStringConvertible, Sendable {
+        var batch, height, width, channels, kernelHeight, kernelWidth, stride, filters: Int
+        var padding: Padding
+        var testDescription: String {
+            "\(batch)x\(height)x\(width)x\(channels) k\(kernelHeight)x\(kernelWidth) s\(stride) -> \(filters) \(padding.rawValue)"
+        }
+    }
+
+    /// Few-channel windows (the direct loops) and others (im2col + sgemm).
+    static let convolutionCases: [ConvolutionCase] = [
+        ConvolutionCase(batch: 2, height: 9, width: 8, channels: 3, kernelHeight: 3, kernelWidth: 3, stride: 2, filters: 37, padding: .same),
+        ConvolutionCase(batch: 1, height: 7, width: 7, channels: 3, kernelHeight: 3, kernelWidth: 3, stride: 1, filters: 64, padding: .valid),
+        ConvolutionCase(batch: 3, height: 6, width: 11, channels: 1, kernelHeight: 2, kernelWidth: 3, stride: 1, filters: 5, padding: .same),
+        ConvolutionCase(batch: 2, height: 5, width: 9, channels: 2, kernelHeight: 1, kernelWidth: 5, stride: 3, filters: 8, padding: .same),
+        ConvolutionCase(batch: 2, height: 8, width: 8, channels: 3, kernelHeight: 7, kernelWidth: 7, stride: 2, filters: 16, padding: .same),
+        ConvolutionCase(batch: 2, height: 6, width: 5, channels: 9, kernelHeight: 3, kernelWidth: 3, stride: 1, filters: 7, padding: .same),
+    ]
+
+    @Test(arguments: convolutionCases)
+    func convolutionMatchesDefinition(_ t: ConvolutionCase) {
+        let x = Variable(randomTensor([t.batch, t.height, t.width, t.channels], seed: 16), requiresGrad: true)
+        let kernel = Variable(randomTensor([t.kernelHeight, t.kernelWidth, t.channels, t.filters], seed: 17), requiresGrad: true)
+        let bias = Variable(randomTensor([t.filters], seed: 18), requiresGrad: true)
+        let y = conv2d(x, kernel: kernel, bias: bias, strides: Size2D(t.stride), padding: t.padding, activation: .relu6)
+        let r = FastKernelTests.backward(y, seed: 19).scalars
+        let g = WindowGeometry(inputShape: x.shape, window: Size2D(t.kernelHeight, t.kernelWidth), strides: Size2D(t.stride),
+                               padding: t.padding)
+        let xs = x.value.scalars, ws = kernel.value.scalars
+        var expected = [Float](repeating: 0, count: y.value.count)
+        var dx = [Float](repeating: 0, count: xs.count), dw = [Float](repeating: 0, count: ws.count), db = [Float](repeating: 0, count: t.filters)
+        for n in 0..<t.batch { for oh in 0..<g.outHeight { for ow in 0..<g.outWidth { for f in 0..<t.filters {
+            // Each tap of the window that lies inside the image: (input index, kernel index).
+            var taps: [(Int, Int)] = []
+            for i in 0..<t.kernelHeight { for j in 0..<t.kernelWidth {
+                let ih = oh * t.stride - g.padTop + i, iw = ow * t.stride - g.padLeft + j
+                guard ih >= 0, ih < t.height, iw >= 0, iw < t.width else { continue }
+                for ch in 0..<t.channels {
+                    taps.append((((n * t.height + ih) * t.width + iw) * t.channels + ch, ((i * t.kernelWidth + j) * t.channels + ch) * t.filters + f))
+                }
+            } }
+            let z = taps.reduce(bias.value.scalars[f]) { $0 + xs[$1.0] * ws[$1.1] }
+            let index = ((n * g.outHeight + oh) * g.outWidth + ow) * t.filters + f
+            expected[index] = Swift.min(Swift.max(z, 0), 6)
+            let d = z > 0 && z < 6 ? r[index] : 0
+            db[f] += d
+            for (xi, wi) in taps { dx[xi] += ws[wi] * d; dw[wi] += xs[xi] * d }
+        } } } }
+        FastKernelTests.expectClose(y.value.scalars, expected, "output")
+        FastKernelTests.expectClose(x.grad?.scalars ?? [], dx, "input gradient")
+        FastKernelTests.expectClose(kernel.grad?.scalars ?? [], dw, "kernel gradient")
+        FastKernelTests.expectClose(bias.grad?.scalars ?? [], db, "bias gradient")
+    }
 }
