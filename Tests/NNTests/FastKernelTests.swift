@@ -219,4 +219,13 @@ struct FastKernelTests {
         FastKernelTests.expectClose(kernel.grad?.scalars ?? [], dw, "kernel gradient")
         FastKernelTests.expectClose(bias.grad?.scalars ?? [], db, "bias gradient")
     }
+
+    @Test func sameShapeAddMatchesDefinition() {
+        let inputs = (0..<3).map { Variable(randomTensor([3, 5, 7, 5], seed: 20 + UInt64($0)), requiresGrad: $0 != 1) }
+        let y = Add()(inputs)
+        let r = FastKernelTests.backward(y, seed: 23)
+        let expected = (0..<y.value.count).map { j in inputs.dropFirst().reduce(inputs[0].value.scalars[j]) { $0 + $1.value.scalars[j] } }
+        #expect(y.value.scalars == expected)
+        #expect(inputs[0].grad == r && inputs[2].grad == r && inputs[1].grad == nil)
+    }
 }
