@@ -1,20 +1,20 @@
-// Eight floats at a time through raw pointers: the vector width of AVX2, which every x86-64 CPU
-// we run on has; on narrower machines LLVM splits the operations.
+// Eight values at a time through raw pointers: eight floats are the vector width of AVX2, which
+// every x86-64 CPU we run on has; on narrower machines LLVM splits the operations.
 
-/// Eight floats from `p` (no alignment needed).
+/// Eight values from `p` (no alignment needed).
 @inlinable @inline(__always)
-func load8(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
-    UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
+func load8<T: SIMDScalar>(_ p: UnsafePointer<T>) -> SIMD8<T> {
+    UnsafeRawPointer(p).loadUnaligned(as: SIMD8<T>.self)
 }
 
-/// Eight floats from `p` (no alignment needed).
+/// Eight values from `p` (no alignment needed).
 @inlinable @inline(__always)
-func load8(_ p: UnsafeMutablePointer<Float>) -> SIMD8<Float> {
-    UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
+func load8<T: SIMDScalar>(_ p: UnsafeMutablePointer<T>) -> SIMD8<T> {
+    load8(UnsafePointer(p))
 }
 
-/// Writes eight floats at `p` (no alignment needed).
+/// Writes eight values at `p` (no alignment needed).
 @inlinable @inline(__always)
-func store8(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) {
-    UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
+func store8<T: SIMDScalar>(_ v: SIMD8<T>, _ p: UnsafeMutablePointer<T>) {
+    UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<T>.self)
 }

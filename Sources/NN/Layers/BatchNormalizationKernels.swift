@@ -2,17 +2,6 @@
 // by rows, eight channels at a time. Sums are kept in Double per channel, one set per part,
 // added in part order so a result does not depend on timing.
 
-/// Eight doubles at `p` (no alignment needed).
-@inlinable @inline(__always)
-func load8(_ p: UnsafeMutablePointer<Double>) -> SIMD8<Double> {
-    UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Double>.self)
-}
-
-@inlinable @inline(__always)
-func store8(_ v: SIMD8<Double>, _ p: UnsafeMutablePointer<Double>) {
-    UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Double>.self)
-}
-
 /// Runs `body(rows, sums)` over parts of `0..<rows`, each with `width` zeroed Doubles, and
 /// returns the sums of the parts' values, added in part order.
 @inlinable

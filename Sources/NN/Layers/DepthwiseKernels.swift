@@ -19,54 +19,63 @@ struct WindowTaps {
     }
 }
 
+/// Calls `body(image, taps, pixel)` for every output pixel of output rows `rows` (each an
+/// `(image, outRow)` pair, `image * outHeight + outRow`): the pixel's input image, the taps of its
+/// window inside the image, and where its `outChannels` outputs go in `out`.
+@inline(__always)
+func forEachOutputPixel(_ x: UnsafePointer<Float>, _ g: WindowGeometry, rows: Range<Int>, outChannels: Int,
+                        into out: UnsafeMutablePointer<Float>,
+                        _ body: (_ image: UnsafePointer<Float>, _ taps: WindowTaps, _ pixel: UnsafeMutablePointer<Float>) -> Void) {
+    for row in rows {
+        let image = x + (row / g.outHeight) &* g.imageSize, oh = row % g.outHeight
+        for ow in 0..<g.outWidth {
+            body(image, WindowTaps(g, outRow: oh, outColumn: ow), out + (row &* g.outWidth &+ ow) &* outChannels)
+        }
+    }
+}
+
 /// Output rows `rows` (each an `(image, outRow)` pair, `image * outHeight + outRow`) of a
 /// depthwise convolution with multiplier 1: `out = bias + Σ x * kernel` over the taps.
 func depthwiseForwardRows(_ x: UnsafePointer<Float>, kernel w: UnsafePointer<Float>, bias b: UnsafePointer<Float>?,
                           _ g: WindowGeometry, rows: Range<Int>, into out: UnsafeMutablePointer<Float>) {
     let c = g.channels, kw = g.windowWidth
-    for row in rows {
-        let n = row / g.outHeight, oh = row % g.outHeight
-        let image = x + n &* g.imageSize
-        for ow in 0..<g.outWidth {
-            let taps = WindowTaps(g, outRow: oh, outColumn: ow)
-            let o = out + (row &* g.outWidth &+ ow) &* c
-            // The input pixel and kernel tap of tap (i, 0), channel 0.
-            @inline(__always) func input(_ i: Int) -> UnsafePointer<Float> { image + ((taps.top &+ i) &* g.width &+ taps.left) &* c }
-            @inline(__always) func weights(_ i: Int) -> UnsafePointer<Float> { w + i &* kw &* c }
-            var k = 0
-            while k &+ 32 <= c {
-                var a0 = b.map { load8($0 + k) } ?? .zero, a1 = b.map { load8($0 + (k &+ 8)) } ?? .zero
-                var a2 = b.map { load8($0 + (k &+ 16)) } ?? .zero, a3 = b.map { load8($0 + (k &+ 24)) } ?? .zero
-                for i in taps.rows {
-                    let xi = input(i) + k, wi = weights(i) + k
-                    for j in taps.columns {
-                        let xp = xi + j &* c, wp = wi + j &* c
-                        a0 += load8(xp) * load8(wp)
-                        a1 += load8(xp + 8) * load8(wp + 8)
-                        a2 += load8(xp + 16) * load8(wp + 16)
-                        a3 += load8(xp + 24) * load8(wp + 24)
-                    }
+    forEachOutputPixel(x, g, rows: rows, outChannels: c, into: out) { image, taps, o in
+        // The input pixel and kernel tap of tap (i, 0), channel 0.
+        @inline(__always) func input(_ i: Int) -> UnsafePointer<Float> { image + ((taps.top &+ i) &* g.width &+ taps.left) &* c }
+        @inline(__always) func weights(_ i: Int) -> UnsafePointer<Float> { w + i &* kw &* c }
+        var k = 0
+        while k &+ 32 <= c {
+            var a0 = b.map { load8($0 + k) } ?? .zero, a1 = b.map { load8($0 + (k &+ 8)) } ?? .zero
+            var a2 = b.map { load8($0 + (k &+ 16)) } ?? .zero, a3 = b.map { load8($0 + (k &+ 24)) } ?? .zero
+            for i in taps.rows {
+                let xi = input(i) + k, wi = weights(i) + k
+                for j in taps.columns {
+                    let xp = xi + j &* c, wp = wi + j &* c
+                    a0 += load8(xp) * load8(wp)
+                    a1 += load8(xp + 8) * load8(wp + 8)
+                    a2 += load8(xp + 16) * load8(wp + 16)
+                    a3 += load8(xp + 24) * load8(wp + 24)
                 }
-                store8(a0, o + k); store8(a1, o + (k &+ 8)); store8(a2, o + (k &+ 16)); store8(a3, o + (k &+ 24))
-                k &+= 32
             }
-            while k &+ 8 <= c {
-                var a = b.map { load8($0 + k) } ?? .zero
-                for i in taps.rows {
-                    let xi = input(i) + k, wi = weights(i) + k
-                    for j in taps.columns { a += load8(xi + j &* c) * load8(wi + j &* c) }
-                }
-                store8(a, o + k)
-                k &+= 8
+            store8(a0, o + k); store8(a1, o + (k &+ 8)); store8(a2, o + (k &+ 16)); store8(a3, o + (k &+ 24))
+            k &+= 32
+        }
+        while k &+ 8 <= c {
+            var a = b.map { load8($0 + k) } ?? .zero
+            for i in taps.rows {
+                let xi = input(i) + k, wi = weights(i) + k
+                for j in taps.columns { a += load8(xi + j &* c) * load8(wi + j &* c) }
             }
-            while k < c {
-                var a = b?[k] ?? 0
-                for i in taps.rows {
-                    for j in taps.columns { a += input(i)[j &* c &+ k] * weights(i)[j &* c &+ k] }
-                }
-                o[k] = a
-                k &+= 1
+            store8(a, o + k)
+            k &+= 8
+        }
+        while k < c {
+            var a = b?[k] ?? 0
+            for i in taps.rows {
+                for j in taps.columns { a += input(i)[j &* c &+ k] * weights(i)[j &* c &+ k] }
             }
+            o[k] = a
+            k &+= 1
         }
     }
 }
