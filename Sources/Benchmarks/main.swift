@@ -27,6 +27,11 @@ let usage = """
           compress train shuffles for --seed (the order written to FILE as int32), with compress
           train's default optimizer and schedule (for --epochs), printing each step's loss
           (Scripts/check-training-parity.sh)
+      layers [--batch 16] [--size 224] [--alpha 1.0] [--repeats 3] [--filter TEXT] [--training 0|1] [--list 1]
+          milliseconds of inference and of one forward + backward pass for each layer shape of
+          MobileNetV2 (width --alpha) and ResNet50 at --size, with totals weighted by how often each
+          network runs it; --list 1 prints the shapes for Scripts/bench_layers_torch.py instead
+          (Scripts/bench-layers.sh)
     """
 
 let arguments = Array(CommandLine.arguments.dropFirst())
@@ -45,6 +50,9 @@ do {
     case "train-steps":
         try TrainingStepsCheck(options: Options(Array(arguments.dropFirst()),
                                                 allowed: ["model", "data", "batch-size", "steps", "epochs", "seed", "order-out"])).run()
+    case "layers":
+        try LayerBenchmark(options: Options(Array(arguments.dropFirst()),
+                                            allowed: ["batch", "size", "alpha", "repeats", "filter", "training", "list"])).run()
     case "-h", "--help":
         print(usage)
     case let name?:

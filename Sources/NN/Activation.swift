@@ -164,14 +164,33 @@ public enum Activation: String, Sendable, CaseIterable, CustomStringConvertible 
     @inlinable
     func apply(_ x: UnsafeMutablePointer<Float>, count: Int, rowLength: Int) {
         if self == .linear { return }
+        apply(UnsafePointer(x), into: x, count: count, rowLength: rowLength)
+    }
+
+    /// Writes the activation of `count` floats of `x` (rows of `rowLength`) into `y`, split
+    /// across workers; `y` may be `x`.
+    @inlinable
+    func apply(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count: Int, rowLength: Int) {
+        let source = SendablePointer(x)
         if self == .softmax {
             precondition(rowLength > 0 && count % rowLength == 0, "softmax: bad row length \(rowLength)")
             parallelChunks(count / rowLength, costPerItem: rowLength * 16) { r in
-                applySerial(x + r.lowerBound * rowLength, rows: r.count, rowLength: rowLength)
+                let offset = r.lowerBound * rowLength
+                if source.pointer != y { (y + offset).update(from: source.pointer + offset, count: r.count * rowLength) }
+                applySerial(y + offset, rows: r.count, rowLength: rowLength)
             }
             return
         }
-        parallelChunks(count, costPerItem: cost) { r in applySerial(x + r.lowerBound, rows: 1, rowLength: r.count) }
+        parallelChunks(count, costPerItem: cost) { r in
+            let from = source.pointer + r.lowerBound, to = y + r.lowerBound
+            switch self {
+            case .relu: clampVectorized(from, into: to, count: r.count, upper: .infinity)
+            case .relu6: clampVectorized(from, into: to, count: r.count, upper: 6)
+            default:
+                if from != to { to.update(from: from, count: r.count) }
+                applySerial(to, rows: 1, rowLength: r.count)
+            }
+        }
     }
 
     /// Turns the gradient with respect to the activation's output into the gradient with respect
@@ -230,11 +249,14 @@ extension Variable {
     public func activated(_ activation: Activation) -> Variable {
         if activation == .linear { return self }
         let rowLength = value.shape.last ?? 1
-        var output = value
-        let count = output.count
-        output.withMutableScalarPointer { activation.apply($0, count: count, rowLength: rowLength) }
-        let y = output, input: Tensor? = activation.derivativeNeedsInput ? value : nil
-        return Variable.record(output, parents: [self]) { gradient in
+        let x = value, count = x.count
+        // One pass from the input into a new tensor (a copy, then an in-place pass, reads and
+        // writes the memory twice).
+        let y = makeTensor(shape: x.shape) { out in
+            x.withScalarPointer { activation.apply($0, into: out, count: count, rowLength: rowLength) }
+        }
+        let input: Tensor? = activation.derivativeNeedsInput ? x : nil
+        return Variable.record(y, parents: [self]) { gradient in
             let n = gradient.count
             y.withScalarPointer { py in (input ?? y).withScalarPointer { px in
                 gradient.withMutableScalarPointer {
@@ -263,17 +285,23 @@ extension Variable {
 /// `x = min(max(x, 0), upper)` in place.
 @inlinable
 func clampVectorized(_ x: UnsafeMutablePointer<Float>, count: Int, upper: Float) {
+    clampVectorized(x, into: x, count: count, upper: upper)
+}
+
+/// `y = min(max(x, 0), upper)`; `y` may be `x`.
+@inlinable
+func clampVectorized(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count: Int, upper: Float) {
     let zero = SIMD8<Float>(repeating: 0), top = SIMD8<Float>(repeating: upper)
     var i = 0
     while i &+ 8 <= count {
         var v = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self)
         v.replace(with: zero, where: .!(v .> zero))
         v.replace(with: top, where: v .> top)
-        UnsafeMutableRawPointer(x + i).storeBytes(of: v, as: SIMD8<Float>.self)
+        UnsafeMutableRawPointer(y + i).storeBytes(of: v, as: SIMD8<Float>.self)
         i &+= 8
     }
     while i < count {
-        x[i] = x[i] > 0 ? Swift.min(x[i], upper) : 0
+        y[i] = x[i] > 0 ? Swift.min(x[i], upper) : 0
         i &+= 1
     }
 }

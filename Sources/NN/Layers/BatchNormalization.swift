@@ -43,20 +43,14 @@ public final class BatchNormalization: Layer {
         precondition(x.shape.last == channels, "BatchNormalization: input \(x.shape) does not end in \(channels)")
         let c = channels
         let rows = x.value.count / c
-        var mean = [Float](repeating: 0, count: c)
-        var variance = [Float](repeating: 0, count: c)
+        var mean: [Float], variance: [Float]
         let xValue = x.value
         if training {
             precondition(rows > 0, "BatchNormalization: empty batch")
-            var sum = [Double](repeating: 0, count: c), squares = [Double](repeating: 0, count: c)
-            xValue.withScalarPointer { px in
-                for r in 0..<rows { for j in 0..<c { sum[j] += Double(px[r * c + j]) } }
-                for j in 0..<c { mean[j] = Float(sum[j] / Double(rows)) }
-                for r in 0..<rows {
-                    for j in 0..<c { let d = Double(px[r * c + j] - mean[j]); squares[j] += d * d }
-                }
-            }
-            for j in 0..<c { variance[j] = Float(squares[j] / Double(rows)) }
+            let sum = xValue.withScalarPointer { channelSums($0, rows: rows, channels: c, center: nil) }
+            mean = sum.map { Float($0 / Double(rows)) }
+            let squares = xValue.withScalarPointer { channelSums($0, rows: rows, channels: c, center: mean) }
+            variance = squares.map { Float($0 / Double(rows)) }
             let m = momentum
             movingMean.value = Tensor(shape: [c], scalars: (0..<c).map { movingMean.value.scalars[$0] * m + mean[$0] * (1 - m) })
             movingVariance.value = Tensor(shape: [c], scalars: (0..<c).map { movingVariance.value.scalars[$0] * m + variance[$0] * (1 - m) })
@@ -68,53 +62,28 @@ public final class BatchNormalization: Layer {
         let gammaVariable = gamma?.variable, betaVariable = beta?.variable
         let gammaValues = gammaVariable?.value.scalars ?? [Float](repeating: 1, count: c)
         let betaValues = betaVariable?.value.scalars ?? [Float](repeating: 0, count: c)
-        // xhat is kept for the backward pass.
-        let xhat = makeTensor(shape: x.shape) { h in
-            xValue.withScalarPointer { px in
-                for r in 0..<rows { for j in 0..<c { h[r * c + j] = (px[r * c + j] - mean[j]) * invStd[j] } }
-            }
-        }
+        // One pass; the backward pass recomputes xhat = (x - mean) * invStd from x.
         let y = makeTensor(shape: x.shape) { o in
-            xhat.withScalarPointer { h in
-                for r in 0..<rows { for j in 0..<c { o[r * c + j] = h[r * c + j] * gammaValues[j] + betaValues[j] } }
+            xValue.withScalarPointer { px in
+                normalize(px, into: o, rows: rows, channels: c, mean: mean, invStd: invStd, gamma: gammaValues, beta: betaValues)
             }
         }
         let parents = [x] + [gammaVariable, betaVariable].compactMap { $0 }
         return Variable.record(y, parents: parents) { gradient in
-            gradient.withScalarPointer { dy in xhat.withScalarPointer { h in
-                var sumDy = [Double](repeating: 0, count: c), sumDyXhat = [Double](repeating: 0, count: c)
-                for r in 0..<rows {
-                    for j in 0..<c {
-                        sumDy[j] += Double(dy[r * c + j])
-                        sumDyXhat[j] += Double(dy[r * c + j] * h[r * c + j])
-                    }
-                }
+            gradient.withScalarPointer { dy in xValue.withScalarPointer { px in
+                let sums = normalizationGradientSums(dy, px, rows: rows, channels: c, mean: mean, invStd: invStd)
                 gammaVariable?.accumulateGradient { d, add in
-                    for j in 0..<c { d[j] = (add ? d[j] : 0) + Float(sumDyXhat[j]) }
+                    for j in 0..<c { d[j] = (add ? d[j] : 0) + Float(sums[c + j]) }
                 }
                 betaVariable?.accumulateGradient { d, add in
-                    for j in 0..<c { d[j] = (add ? d[j] : 0) + Float(sumDy[j]) }
+                    for j in 0..<c { d[j] = (add ? d[j] : 0) + Float(sums[j]) }
                 }
                 x.accumulateGradient { dx, add in
-                    if training {
-                        // dx = gamma * invStd / N * (N * dy - sum(dy) - xhat * sum(dy * xhat))
-                        let n = Float(rows)
-                        let meanDy = sumDy.map { Float($0) / n }, meanDyXhat = sumDyXhat.map { Float($0) / n }
-                        for r in 0..<rows {
-                            for j in 0..<c {
-                                let t = r * c + j
-                                let v = gammaValues[j] * invStd[j] * (dy[t] - meanDy[j] - h[t] * meanDyXhat[j])
-                                dx[t] = (add ? dx[t] : 0) + v
-                            }
-                        }
-                    } else {
-                        for r in 0..<rows {
-                            for j in 0..<c {
-                                let t = r * c + j
-                                dx[t] = (add ? dx[t] : 0) + dy[t] * gammaValues[j] * invStd[j]
-                            }
-                        }
-                    }
+                    // Batch statistics: dx = gamma * invStd / N * (N * dy - sum(dy) - xhat * sum(dy * xhat)).
+                    let n = Float(rows)
+                    normalizationInputGradient(dy, px, into: dx, accumulate: add, rows: rows, channels: c, mean: mean, invStd: invStd,
+                                               gamma: gammaValues, meanDy: training ? sums[..<c].map { Float($0) / n } : nil,
+                                               meanDyXhat: training ? sums[c...].map { Float($0) / n } : nil)
                 }
             } }
         }

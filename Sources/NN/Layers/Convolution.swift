@@ -198,24 +198,29 @@ func col2imTransposed(_ cols: UnsafePointer<Float>, _ g: WindowGeometry, images:
 /// storing it.
 let convolutionChunkElements = 1 << 18
 
+/// The fewest output rows a chunk holds when the images allow: sgemm runs far below its peak
+/// on a few dozen rows (a 7x7 feature map has 49 per image), more than the larger workspace costs.
+let convolutionMinimumChunkRows = 512
+
 /// 2-D convolution of NHWC `x` with an HWIO `kernel`, plus `bias` and a fused activation.
 ///
 /// Implemented as im2col + sgemm: the minibatch is split across workers, and each worker
 /// convolves its images in cache-sized chunks. The backward pass recomputes the im2col rows for
 /// `dKernel = colsᵀ · dz` (per-worker partial sums, added in order), and scatters `dz · kernelᵀ`
-/// back with col2im. 1x1 convolutions with stride 1 and no padding skip im2col.
+/// back with col2im. 1x1 convolutions with stride 1 and no padding skip im2col; the forward pass
+/// of a convolution with few input channels runs without sgemm (``directConvolutionRows``).
 public func conv2d(_ x: Variable, kernel: Variable, bias: Variable?, strides: Size2D = Size2D(1),
                    padding: Padding = .valid, activation: Activation = .linear) -> Variable {
     conv2d(x, kernel: kernel, bias: bias, strides: strides, padding: padding, activation: activation,
-           chunkElements: convolutionChunkElements)
+           chunkElements: convolutionChunkElements, minimumChunkRows: convolutionMinimumChunkRows)
 }
 
 func conv2d(_ x: Variable, kernel: Variable, bias: Variable?, strides: Size2D, padding: Padding,
-            activation: Activation, chunkElements: Int) -> Variable {
+            activation: Activation, chunkElements: Int, minimumChunkRows: Int = 1) -> Variable {
     precondition(kernel.rank == 4, "conv2d: kernel must be [kh, kw, in, out], got \(kernel.shape)")
     if activation.derivativeNeedsInput {
         return conv2d(x, kernel: kernel, bias: bias, strides: strides, padding: padding, activation: .linear,
-                      chunkElements: chunkElements).activated(activation)
+                      chunkElements: chunkElements, minimumChunkRows: minimumChunkRows).activated(activation)
     }
     let kh = kernel.shape[0], kw = kernel.shape[1], inChannels = kernel.shape[2], outChannels = kernel.shape[3]
     precondition(x.rank == 4 && x.shape[3] == inChannels, "conv2d: input \(x.shape) does not have \(inChannels) channels")
@@ -225,13 +230,28 @@ func conv2d(_ x: Variable, kernel: Variable, bias: Variable?, strides: Size2D, p
     let pointwise = g.isPointwise
     // Short window rows (few input channels): lay im2col out transposed, one run per output row.
     let transposed = !pointwise && g.windowWidth * g.channels < 16
-    let chunkImages = Swift.max(1, Swift.min(g.batch, chunkElements / Swift.max(pixels * k, 1)))
+    // A short inner dimension (3x3 RGB: 27) starves sgemm; past a few dozen taps its AVX2
+    // kernels beat the direct loops, which the compiler builds for baseline x86-64 (SSE).
+    let direct = transposed && k <= 32
+    // Pointwise convolutions read x in place: one sgemm over all rows of a part.
+    let chunkImages = pointwise ? g.batch : Swift.max(1, Swift.min(g.batch, Swift.max(
+        chunkElements / Swift.max(pixels * k, 1), (minimumChunkRows + pixels - 1) / Swift.max(pixels, 1))))
     let parts = partitionCount(g.batch, costPerItem: pixels * k * o)
     let xValue = x.value, w = kernel.value, b = bias?.value
     let y = makeTensor(shape: [g.batch, g.outHeight, g.outWidth, o]) { outPointer in
         let out = SendablePointer(outPointer)
         let biasValues = b?.scalars ?? []
         xValue.withScalarPointer { px in w.withScalarPointer { pw in biasValues.withUnsafeBufferPointer { pb in
+            if direct {
+                // Small windows of few channels: directly, split by output rows (DirectConvolution.swift).
+                let rowLength = g.outWidth * o
+                parallelChunks(g.batch * g.outHeight, costPerItem: g.outWidth * k * o) { rows in
+                    directConvolutionRows(px, kernel: pw, bias: b == nil ? nil : pb.baseAddress, g, outChannels: o, rows: rows,
+                                          into: out.pointer)
+                    activation.applySerial(out.pointer + rows.lowerBound * rowLength, rows: rows.count * g.outWidth, rowLength: o)
+                }
+                return
+            }
             runParts(parts) { part in
                 let images = partRange(part, of: parts, count: g.batch)
                 let cols = pointwise ? nil : UnsafeMutablePointer<Float>.allocate(capacity: chunkImages * pixels * k)

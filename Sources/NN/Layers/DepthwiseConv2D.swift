@@ -23,6 +23,16 @@ public func depthwiseConv2d(_ x: Variable, kernel: Variable, bias: Variable?, st
             let biasValues = b?.scalars ?? []
             biasValues.withUnsafeBufferPointer { biasBuffer in
                 let pb = b == nil ? nil : biasBuffer.baseAddress
+                if multiplier == 1 {
+                    // Split by output rows, so a small batch keeps every worker busy; activate each
+                    // part while it is in cache.
+                    let rowLength = g.outWidth * outChannels
+                    parallelChunks(g.batch * g.outHeight, costPerItem: cost / g.outHeight) { rows in
+                        depthwiseForwardRows(px, kernel: pw, bias: pb, g, rows: rows, into: out)
+                        activation.applySerial(out + rows.lowerBound * rowLength, rows: rows.count * g.outWidth, rowLength: outChannels)
+                    }
+                    return
+                }
                 parallelChunks(g.batch, costPerItem: cost) { images in
                     for n in images {
                         let image = px + n * g.imageSize
@@ -54,7 +64,7 @@ public func depthwiseConv2d(_ x: Variable, kernel: Variable, bias: Variable?, st
                 }
             }
         } }
-        activation.apply(out, count: rows * outChannels, rowLength: outChannels)
+        if multiplier != 1 { activation.apply(out, count: rows * outChannels, rowLength: outChannels) }
     }
     let parents = bias.map { [x, kernel, $0] } ?? [x, kernel]
     return Variable.record(y, parents: parents) { gradient in
@@ -74,6 +84,11 @@ public func depthwiseConv2d(_ x: Variable, kernel: Variable, bias: Variable?, st
                         defer { partials.deallocate() }
                         parallelPartitioned(g.batch, partitions: partitions) { part, images in
                             let dwPart = partials + part * kernelCount
+                            if multiplier == 1 {
+                                depthwiseBackwardImages(px, kernel: pw, outputGradient: dz, g, images: images,
+                                                        kernelGradient: dw == nil ? nil : dwPart, inputGradient: dx)
+                                return
+                            }
                             for n in images {
                                 let image = px + n * g.imageSize
                                 let dimage = dx.map { $0 + n * g.imageSize }
