@@ -232,10 +232,14 @@ func conv2d(_ x: Variable, kernel: Variable, bias: Variable?, strides: Size2D, p
     let transposed = !pointwise && g.windowWidth * g.channels < 16
     // A short inner dimension (3x3 RGB: 27) starves sgemm; past a few dozen taps its AVX2
     // kernels beat the direct loops, which the compiler builds for baseline x86-64 (SSE).
-    let direct = transposed && k <= 32
+    // Both change the order of sums, so they serve inference only: training keeps the arithmetic
+    // of earlier versions, and with it the bytes of models trained with them.
+    let training = !GradientRecording.isDisabled && (x.requiresGrad || kernel.requiresGrad || bias?.requiresGrad == true)
+    let direct = !training && transposed && k <= 32
+    let minimumRows = training ? 1 : minimumChunkRows
     // Pointwise convolutions read x in place: one sgemm over all rows of a part.
     let chunkImages = pointwise ? g.batch : Swift.max(1, Swift.min(g.batch, Swift.max(
-        chunkElements / Swift.max(pixels * k, 1), (minimumChunkRows + pixels - 1) / Swift.max(pixels, 1))))
+        chunkElements / Swift.max(pixels * k, 1), (minimumRows + pixels - 1) / Swift.max(pixels, 1))))
     let parts = partitionCount(g.batch, costPerItem: pixels * k * o)
     let xValue = x.value, w = kernel.value, b = bias?.value
     let y = makeTensor(shape: [g.batch, g.outHeight, g.outWidth, o]) { outPointer in
